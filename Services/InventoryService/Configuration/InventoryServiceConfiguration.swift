@@ -1,0 +1,10 @@
+import ServiceKit
+
+/// Everything InventoryService reads from the environment (CONTRACT.md).
+struct InventoryServiceConfiguration: Sendable {
+    var service: ServiceConfiguration
+
+    init(environment: Environment) throws {
+        service = try ServiceConfiguration(serviceName: "InventoryService", defaultPort: 8082, environment: environment)
+    }
+}

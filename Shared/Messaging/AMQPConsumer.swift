@@ -1,0 +1,42 @@
+import Logging
+import ServiceLifecycle
+
+/// Consumes one service's queue with manual acks and a bounded prefetch.
+///
+/// `concurrency` workers each hold their own connection and take one message at a time. A
+/// message is acknowledged only after its handler returned. A handler that throws has the
+/// message retried through the retry queue, up to `maxAttempts` in all, then parked in the
+/// dead-letter queue; the worker goes on with the next message either way. Workers reconnect
+/// by themselves after the broker restarts. On graceful shutdown each worker finishes the
+/// message in hand, acknowledges it and closes; prefetched messages go back to the queue.
+public struct AMQPConsumer: Service {
+    public typealias Handler = @Sendable (IncomingMessage) async throws -> Void
+
+    let settings: AMQPSettings
+    let topology: QueueTopology
+    let concurrency: Int
+    let logger: Logger
+    let handler: Handler
+
+    public init(
+        settings: AMQPSettings, topology: QueueTopology, concurrency: Int = 1, logger: Logger,
+        handler: @escaping Handler
+    ) {
+        self.settings = settings
+        self.topology = topology
+        self.concurrency = max(1, concurrency)
+        self.logger = logger
+        self.handler = handler
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for index in 0..<concurrency {
+                var logger = self.logger
+                logger[metadataKey: "amqp.worker"] = "\(index)"
+                let worker = ConsumerWorker(settings: settings, topology: topology, logger: logger, handler: handler)
+                group.addTask { await worker.run() }
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// One consuming connection. `@unchecked Sendable`: `connection` is touched only by jobs on
+/// `thread`, a single-thread pool.
+final class ConsumerWorker: @unchecked Sendable {
+    private let settings: AMQPSettings
+    private let topology: QueueTopology
+    private let handler: AMQPConsumer.Handler
+    private let thread = NIOThreadPool(numberOfThreads: 1)
+    private let republisher: AMQPPublisher
+    private var logger: Logger
+    private var connection: AMQPConnection?
+
+    init(settings: AMQPSettings, topology: QueueTopology, logger: Logger, handler: @escaping AMQPConsumer.Handler) {
+        self.settings = settings
+        self.topology = topology
+        self.logger = logger
+        self.handler = handler
+        self.logger[metadataKey: "amqp.queue"] = "\(topology.queue)"
+        republisher = AMQPPublisher(settings: settings, logger: logger)
+    }
+
+    func run() async {
+        thread.start()
+        var backoff = Duration.milliseconds(200)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await connect()
+                backoff = .milliseconds(200)
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    guard let message = try await onThread({ try $0.nextDelivery(timeout: .milliseconds(250)) }) else {
+                        continue
+                    }
+                    try await handle(message)
+                }
+            } catch {
+                logger.warning("amqp consumer connection lost; reconnecting", metadata: ["error": "\(error)"])
+                await disconnect()
+                let pause = backoff
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+        await disconnect()
+        await republisher.shutdown()
+        try? await thread.shutdownGracefully()
+    }
+
+    private func connect() async throws {
+        let settings = self.settings
+        let topology = self.topology
+        try await runOnThread { [self] in
+            let fresh = try AMQPConnection(settings: settings)
+            do {
+                try topology.declare(on: fresh)
+                try fresh.startConsuming(queue: topology.queue, prefetch: topology.prefetch)
+            } catch {
+                fresh.close()
+                throw error
+            }
+            connection = fresh
+        }
+        logger.info("amqp consumer started", metadata: ["amqp.bindings": "\(topology.bindings)"])
+    }
+
+    private func disconnect() async {
+        _ = try? await runOnThread { [self] in
+            connection?.close()
+            connection = nil
+        }
+    }
+
+    private func handle(_ message: IncomingMessage) async throws {
+        var logger = self.logger
+        logger[metadataKey: "amqp.routing_key"] = "\(message.eventType)"
+        logger[metadataKey: "amqp.message_id"] = "\(message.messageId ?? "-")"
+        do {
+            try await handler(message)
+        } catch {
+            try await settleFailure(message, error: error, logger: logger)
+            return
+        }
+        try await onThread { try $0.ack(message.deliveryTag) }
+    }
+
+    /// Sends a failed message on to the retry queue or the dead-letter queue, then acks it;
+    /// if that cannot be done, returns it to the queue so nothing is lost.
+    private func settleFailure(_ message: IncomingMessage, error: any Error, logger: Logger) async throws {
+        let permanent = error is PermanentMessageError
+        let attempt = message.attempt
+        let final = permanent || attempt >= topology.maxAttempts
+        let description = String(describing: error).prefix(500)
+        var headers: [String: AMQPHeaderValue] = [
+            Headers.attempt: .int(Int64(attempt + (final ? 0 : 1))),
+            Headers.lastError: .string(String(description)),
+        ]
+        if message.headers[Headers.originalRoutingKey] == nil {
+            headers[Headers.originalRoutingKey] = .string(message.routingKey)
+        }
+        do {
+            if final {
+                logger.error("message dead-lettered", metadata: ["attempt": "\(attempt)", "error": "\(description)"])
+                let copy = message.republished(headers: headers, routingKey: message.eventType)
+                try await publishConfirmed(copy, exchange: topology.deadLetterExchange)
+            } else {
+                logger.warning("message handler failed; will retry", metadata: ["attempt": "\(attempt)", "error": "\(description)"])
+                let copy = message.republished(headers: headers, routingKey: topology.retryQueue)
+                try await publishConfirmed(copy, exchange: "")
+            }
+        } catch {
+            logger.warning("cannot park failed message; returning it to the queue", metadata: ["error": "\(error)"])
+            try await onThread { try $0.reject(message.deliveryTag, requeue: true) }
+            return
+        }
+        try await onThread { try $0.ack(message.deliveryTag) }
+    }
+
+    private func publishConfirmed(_ message: OutgoingMessage, exchange: String) async throws {
+        let refused = try await republisher.publish([message], exchange: exchange)
+        if !refused.isEmpty { throw AMQPError(kind: .rejected, message: "broker refused the message") }
+    }
+
+    private func onThread<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
+        try await runOnThread { [self] in
+            guard let connection else { throw AMQPError(kind: .connection, message: "not connected") }
+            return try body(connection)
+        }
+    }
+
+    private func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await thread.runIfActive(body)
+    }
+}

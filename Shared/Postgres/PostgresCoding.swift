@@ -1,0 +1,130 @@
+import Foundation
+
+/// A Swift value that can be bound as a query parameter, in PostgreSQL's text format.
+public protocol PostgresEncodable: Sendable {
+    /// The parameter's text; `nil` binds SQL NULL.
+    var postgresText: String? { get }
+}
+
+/// A Swift value that can be read from a column in PostgreSQL's text format.
+public protocol PostgresDecodable {
+    init(postgresText: String) throws
+    /// The value for SQL NULL; non-optional types refuse it.
+    static func postgresNull() throws -> Self
+}
+
+extension PostgresDecodable {
+    public static func postgresNull() throws -> Self {
+        throw PostgresError(kind: .decoding, message: "unexpected NULL for \(Self.self)")
+    }
+}
+
+extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+    public init(postgresText: String) throws { self = try Wrapped(postgresText: postgresText) }
+    public static func postgresNull() throws -> Self { nil }
+}
+
+func decodingError<T>(_ text: String, _ type: T.Type) -> PostgresError {
+    PostgresError(kind: .decoding, message: "cannot decode \(T.self) from a \(text.utf8.count)-byte value")
+}
+
+extension String: PostgresEncodable, PostgresDecodable {
+    public var postgresText: String? { self }
+    public init(postgresText: String) { self = postgresText }
+}
+
+extension Substring: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Bool: PostgresEncodable, PostgresDecodable {
+    public var postgresText: String? { self ? "true" : "false" }
+    public init(postgresText: String) throws {
+        switch postgresText {
+        case "t", "true": self = true
+        case "f", "false": self = false
+        default: throw decodingError(postgresText, Bool.self)
+        }
+    }
+}
+
+/// Integers and floating point numbers share their text forms.
+public protocol PostgresNumeric: PostgresEncodable, PostgresDecodable, LosslessStringConvertible {}
+
+extension PostgresNumeric {
+    public var postgresText: String? { description }
+    public init(postgresText: String) throws {
+        guard let value = Self(postgresText) else { throw decodingError(postgresText, Self.self) }
+        self = value
+    }
+}
+
+extension Int: PostgresNumeric {}
+extension Int64: PostgresNumeric {}
+extension Int32: PostgresNumeric {}
+extension Int16: PostgresNumeric {}
+extension UInt64: PostgresNumeric {}
+extension Double: PostgresNumeric {}
+
+extension Decimal: PostgresEncodable, PostgresDecodable {
+    public var postgresText: String? { description }
+    public init(postgresText: String) throws {
+        guard let value = Decimal(string: postgresText, locale: Locale(identifier: "en_US_POSIX")) else {
+            throw decodingError(postgresText, Decimal.self)
+        }
+        self = value
+    }
+}
+
+extension UUID: PostgresEncodable, PostgresDecodable {
+    public var postgresText: String? { uuidString.lowercased() }
+    public init(postgresText: String) throws {
+        guard let value = UUID(uuidString: postgresText) else { throw decodingError(postgresText, UUID.self) }
+        self = value
+    }
+}
+
+extension Data: PostgresEncodable, PostgresDecodable {
+    /// bytea in hex form.
+    public var postgresText: String? {
+        "\\x" + map { String(format: "%02x", $0) }.joined()
+    }
+    public init(postgresText: String) throws {
+        guard postgresText.hasPrefix("\\x") else { throw decodingError(postgresText, Data.self) }
+        let hex = Array(postgresText.utf8.dropFirst(2))
+        guard hex.count % 2 == 0 else { throw decodingError(postgresText, Data.self) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(hex.count / 2)
+        var index = 0
+        while index < hex.count {
+            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else {
+                throw decodingError(postgresText, Data.self)
+            }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        self = Data(bytes)
+    }
+}
+
+private func hexValue(_ c: UInt8) -> UInt8? {
+    switch c {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
+
+extension Array: PostgresEncodable where Element: PostgresEncodable {
+    /// A one-dimensional array literal, every element quoted, for `= ANY($1)` and the like.
+    public var postgresText: String? {
+        let items = map { element -> String in
+            guard let text = element.postgresText else { return "NULL" }
+            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"\(escaped)\""
+        }
+        return "{" + items.joined(separator: ",") + "}"
+    }
+}

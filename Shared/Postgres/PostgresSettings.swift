@@ -1,0 +1,24 @@
+import Foundation
+
+/// How to reach the database, parsed once from a `postgresql://` URL.
+public struct PostgresSettings: Sendable {
+    public var url: String
+    public var applicationName: String
+    /// Set on every connection, so unqualified names resolve to the service's own schema.
+    public var searchPath: String?
+    public var connectTimeoutSeconds: Int
+    /// Connections the pool may hold open.
+    public var maxConnections: Int
+    var password: String? { URLComponents(string: url)?.password?.removingPercentEncoding }
+
+    public init(
+        url: String, applicationName: String, searchPath: String? = nil,
+        connectTimeoutSeconds: Int = 5, maxConnections: Int = 10
+    ) {
+        self.url = url
+        self.applicationName = applicationName
+        self.searchPath = searchPath
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.maxConnections = maxConnections
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import Postgres
+import ServiceLifecycle
+
+/// Builds a service the same way for all four: connections, migrations, the outbox relay, the
+/// queue consumer and the HTTP server with health and metrics, in one service group.
+public enum ServiceHost {
+    /// Opens the pool, applies migrations (waiting for the database for up to
+    /// `startupTimeout`), and prepares the publisher.
+    public static func prepare(
+        _ definition: ServiceDefinition, configuration: ServiceConfiguration,
+        startupTimeout: Duration = .seconds(60)
+    ) async throws -> ServiceContext {
+        let logger = Observability.bootstrap(serviceName: definition.name, level: configuration.logLevel)
+        let pool = PostgresPool(
+            settings: PostgresSettings(
+                url: configuration.databaseURL, applicationName: definition.name, searchPath: definition.schema,
+                maxConnections: configuration.databasePoolSize),
+            logger: logger)
+        let amqp = try AMQPSettings(url: configuration.amqpURL, connectionName: definition.name)
+        let runner = MigrationRunner(pool: pool, logger: logger)
+        let deadline = ContinuousClock.now + startupTimeout
+        while true {
+            do {
+                try await runner.apply(try sharedMigrations(), source: "shared")
+                try await runner.apply(definition.migrations, source: "service")
+                break
+            } catch let error as PostgresError where error.isConnectionFailure && ContinuousClock.now < deadline {
+                logger.warning("database not reachable yet; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        let publisher = AMQPPublisher(settings: amqp, logger: logger)
+        return ServiceContext(
+            definition: definition, configuration: configuration, pool: pool, publisher: publisher,
+            amqpSettings: amqp, logger: logger)
+    }
+
+    /// A router with the endpoints every service has; the service adds its own.
+    public static func router(_ context: ServiceContext) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(MetricsMiddleware())
+        HealthController(
+            readiness: ReadinessCheck(pool: context.pool, publisher: context.publisher),
+            registry: Observability.registry
+        ).addRoutes(to: router)
+        OutboxController(pool: context.pool).addRoutes(to: adminGroup(router, context))
+        return router
+    }
+
+    /// The `/admin` routes, behind the admin token.
+    public static func adminGroup(_ router: Router<BasicRequestContext>, _ context: ServiceContext) -> RouterGroup<BasicRequestContext> {
+        router.group("admin").add(middleware: AdminAuthMiddleware(token: context.configuration.adminToken))
+    }
+
+    /// The whole service: HTTP last, so on SIGTERM it stops taking requests first; then the
+    /// consumer finishes its message in hand, the relay its batch, and connections close.
+    public static func application(
+        _ context: ServiceContext, router: Router<BasicRequestContext>,
+        handler: AMQPConsumer.Handler? = nil, relaySettings: OutboxRelay.Settings = .init()
+    ) -> some ApplicationProtocol {
+        var services: [any Service] = [
+            PostgresPoolService(context.pool),
+            PublisherService(publisher: context.publisher),
+            OutboxRelay(pool: context.pool, publisher: context.publisher, settings: relaySettings, logger: context.logger),
+        ]
+        if let queue = context.definition.queue, let handler {
+            services.append(AMQPConsumer(
+                settings: context.amqpSettings, topology: queue,
+                concurrency: context.configuration.consumerConcurrency, logger: context.logger, handler: handler))
+        }
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(context.configuration.host, port: context.configuration.port),
+                serverName: context.definition.name),
+            services: services,
+            logger: context.logger)
+    }
+
+    static func sharedMigrations() throws -> [Migration] {
+        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
+            throw PostgresError(kind: .usage, message: "shared migrations are missing from the bundle")
+        }
+        return try Migration.load(from: directory)
+    }
+}
+
+/// Closes the publisher's connection once everything that publishes has stopped.
+struct PublisherService: Service {
+    let publisher: AMQPPublisher
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await publisher.shutdown()
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// An event one service announces to the others: a small immutable record named as a fact in
+/// the past tense, published on `marketplace.events` under `routingKey`.
+public protocol IntegrationEvent: Codable, Sendable {
+    static var routingKey: String { get }
+}
+
+extension IntegrationEvent {
+    public static func decode(from data: Data) throws -> Self {
+        try JSONDecoder.events.decode(Self.self, from: data)
+    }
+
+    public func encoded() throws -> Data {
+        try JSONEncoder.events.encode(self)
+    }
+}
+
+extension JSONEncoder {
+    /// Events' wire format: sorted keys, ISO 8601 dates.
+    public static var events: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    public static var events: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
