@@ -94,9 +94,19 @@ let package = Package(
         service("InventoryService"),
         service("DeliveryService"),
         service("NotificationService"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Postgres", "Messaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SharedTests",
             dependencies: [
+                "TestSupport",
                 "Postgres", "Messaging", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -109,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "OrderService", "InventoryService", "DeliveryService", "NotificationService",
+                "TestSupport", "OrderService", "InventoryService", "DeliveryService", "NotificationService",
                 "Postgres", "Messaging", "ServiceKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

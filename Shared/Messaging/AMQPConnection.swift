@@ -10,9 +10,11 @@ final class AMQPConnection: @unchecked Sendable {
     private var state: amqp_connection_state_t?
     private let channel: amqp_channel_t = 1
     private let settings: AMQPSettings
-    /// Publisher confirms: the tag of the last message published, and those not yet confirmed.
+    /// Publisher confirms: the tag of the last message published, and the highest tag up to
+    /// which the broker has confirmed everything. Tags count up for the channel's lifetime.
     private var confirmsEnabled = false
     private var lastDeliveryTag: UInt64 = 0
+    private var confirmedThrough: UInt64 = 0
 
     init(settings: AMQPSettings) throws {
         self.settings = settings
@@ -111,6 +113,7 @@ final class AMQPConnection: @unchecked Sendable {
         try check(amqp_get_rpc_reply(state), "confirm.select")
         confirmsEnabled = true
         lastDeliveryTag = 0
+        confirmedThrough = 0
     }
 
     /// Publishes one persistent message; returns its delivery tag for confirms.
@@ -145,7 +148,6 @@ final class AMQPConnection: @unchecked Sendable {
     func waitForConfirms() throws -> Set<UInt64> {
         let state = try live()
         precondition(confirmsEnabled, "confirms were not enabled on this connection")
-        var confirmedThrough: UInt64 = 0
         var outstanding = Set<UInt64>()
         var refused = Set<UInt64>()
         let target = lastDeliveryTag

@@ -126,3 +126,10 @@ extension AMQPPublisher {
         try await onThreadChecked { try $0.purgeQueue(queue) }
     }
 }
+
+extension AMQPPublisher {
+    /// Declares a consumer's queues and bindings without consuming (tests and tooling).
+    public func declare(_ topology: QueueTopology) async throws {
+        try await onThreadChecked { try topology.declare(on: $0) }
+    }
+}

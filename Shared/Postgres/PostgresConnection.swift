@@ -17,8 +17,9 @@ final class PostgresConnection: @unchecked Sendable {
             "-c TimeZone=UTC -c DateStyle=ISO" + (settings.searchPath.map { " -c search_path=\($0)" } ?? ""),
             settings.url,
         ]
-        handle = withCStrings(keywords) { keywordPointers in
-            withCStrings(values) { valuePointers in
+        // Both arrays end with NULL, as libpq expects.
+        handle = withOptionalCStrings(keywords + [nil]) { keywordPointers in
+            withOptionalCStrings(values + [nil]) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
             }
         }

@@ -81,7 +81,8 @@ public enum ServiceHost {
             logger: context.logger)
     }
 
-    static func sharedMigrations() throws -> [Migration] {
+    /// The outbox and inbox tables every service has.
+    public static func sharedMigrations() throws -> [Migration] {
         guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
             throw PostgresError(kind: .usage, message: "shared migrations are missing from the bundle")
         }

@@ -1,0 +1,96 @@
+import Foundation
+import Messaging
+import Postgres
+import ServiceKit
+import TestSupport
+import Testing
+
+@Suite struct OutboxTests {
+    struct Boom: Error {}
+
+    @Test func committedEventsArePublishedAndRolledBackOnesNever() async throws {
+        let pool = try await preparedPool()
+        let publisher = TestStack.test.publisher()
+        let key = "test.outbox.\(uniqueName("k"))"
+        let topology = QueueTopology(queue: uniqueName("outbox-q"), bindings: [key])
+        try await publisher.declare(topology)
+        let collector = MessageCollector(topology: topology)
+
+        let rolledBack = UUID()
+        await #expect(throws: Boom.self) {
+            try await pool.withTransaction { tx in
+                try await Outbox.enqueue(routingKey: key, payload: Data(#"{"n":0}"#.utf8), messageId: rolledBack, in: tx)
+                throw Boom()
+            }
+        }
+        let committed = try await pool.withTransaction { tx in
+            try await Outbox.enqueue(routingKey: key, payload: Data(#"{"n":1}"#.utf8), in: tx)
+        }
+        let relay = OutboxRelay(pool: pool, publisher: publisher, logger: testLogger)
+        let published = await eventually {
+            _ = try? await relay.relayBatch()
+            return (try? await pool.query("SELECT 1 FROM outbox WHERE message_id = \(committed) AND published_at IS NOT NULL").count) == 1
+        }
+        #expect(published)
+        let messages = await collector.wait(for: 1)
+        try await Task.sleep(for: .milliseconds(300))  // time for a wrongly published second message
+        #expect(collector.messages.count == 1)
+        let message = try #require(messages.first)
+        #expect(message.messageId == committed.uuidString.lowercased())
+        #expect(message.type == key)
+        #expect(message.contentType == "application/json")
+        #expect(message.body == Data(#"{"n":1}"#.utf8))
+        #expect(message.headers[Headers.traceparent]?.stringValue.map(TraceParent.isValid) == true)
+        #expect(try await pool.query("SELECT 1 FROM outbox WHERE message_id = \(rolledBack)").isEmpty)
+
+        await collector.stop()
+        await publisher.shutdown()
+        await pool.close()
+    }
+
+    @Test func twoRelayReplicasPublishEveryRowExactlyOnce() async throws {
+        let pool = try await preparedPool()
+        let key = "test.replicas.\(uniqueName("k"))"
+        let topology = QueueTopology(queue: uniqueName("replicas-q"), bindings: [key], prefetch: 200)
+        let publishers = [TestStack.test.publisher(), TestStack.test.publisher()]
+        try await publishers[0].declare(topology)
+        let collector = MessageCollector(topology: topology)
+
+        var settings = OutboxRelay.Settings()
+        settings.batchSize = 25
+        let relays = publishers.map { OutboxRelay(pool: pool, publisher: $0, settings: settings, logger: testLogger) }
+        let running = relays.map { relay in Task { try await relay.run() } }
+
+        let total = 300
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for chunk in 0..<10 {
+                group.addTask {
+                    try await pool.withTransaction { tx in
+                        for i in 0..<(total / 10) {
+                            try await Outbox.enqueue(routingKey: key, payload: Data(#"{"i":\#(chunk * 100 + i)}"#.utf8), in: tx)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let messages = await collector.wait(for: total, timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(messages.count == total)
+        #expect(Set(collector.messages.compactMap(\.messageId)).count == total)
+        #expect(collector.messages.count == total, "no row may be published twice")
+
+        running.forEach { $0.cancel() }
+        for task in running { _ = try? await task.value }
+        await collector.stop()
+        for publisher in publishers { await publisher.shutdown() }
+        await pool.close()
+    }
+}
+
+/// A pool on the order role's schema with the outbox and inbox tables in place.
+func preparedPool(_ stack: TestStack = .test, size: Int = 8) async throws -> PostgresPool {
+    let pool = stack.pool(.order, size: size, name: uniqueName("outbox"))
+    try await MigrationRunner(pool: pool, logger: testLogger).apply(ServiceHost.sharedMigrations(), source: "shared")
+    return pool
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// The Postgres layer against the real server `./scripts/test` starts.
+@Suite struct PostgresPoolTests {
+    let pool = TestStack.test.pool(size: 4, name: uniqueName("pool"))
+
+    @Test func decodesTypedRows() async throws {
+        let rows = try await pool.query("""
+            SELECT 9007199254740993::int8 AS big, 'héllo'::text AS text, 12.50::numeric AS money,
+                   NULL::text AS missing, true AS flag, '2024-01-02 03:04:05.5+00'::timestamptz AS at
+            """)
+        let row = try #require(rows.first)
+        #expect(try row.decode("big", as: Int64.self) == 9_007_199_254_740_993)
+        #expect(try row.decode("text", as: String.self) == "héllo")
+        #expect(try row.decode("money", as: Decimal.self) == Decimal(string: "12.5"))
+        #expect(try row.decode("missing", as: String?.self) == nil)
+        #expect(throws: PostgresError.self) { try row.decode("missing", as: String.self) }
+        #expect(throws: PostgresError.self) { try row.decode("nope", as: String.self) }
+        #expect(try row.decode("flag", as: Bool.self))
+        #expect(try row.decode("at", as: Date.self).timeIntervalSince1970 == 1_704_164_645.5)
+        await pool.close()
+    }
+
+    @Test func valuesAreBoundNeverSpliced() async throws {
+        let hostile = "x'; DROP TABLE outbox; --"
+        let echoed = try await pool.query("SELECT \(hostile)::text AS v").scalar("v", as: String.self)
+        #expect(echoed == hostile)
+        await pool.close()
+    }
+
+    @Test func serverErrorsCarrySQLStateAndConstraint() async throws {
+        let table = uniqueName("uniq")
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (k int CONSTRAINT \(table)_pk PRIMARY KEY)"))
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: ["1"]))
+        let error = await #expect(throws: PostgresError.self) {
+            _ = try await pool.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: ["1"]))
+        }
+        #expect(error?.isUniqueViolation == true)
+        #expect(error?.constraint == "\(table)_pk")
+        #expect(error?.description.contains("1") == false, "the description must not quote the key's value")
+
+        let syntax = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELEC 1") }
+        #expect(syntax?.sqlState == .syntaxError)
+        // The connection that saw the errors is still usable.
+        #expect(try await pool.query("SELECT 1 AS one").scalar("one", as: Int.self) == 1)
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "DROP TABLE \(table)"))
+        await pool.close()
+    }
+
+    @Test func transactionsCommitOrRollBack() async throws {
+        let table = uniqueName("tx")
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (v text)"))
+        try await pool.withTransaction { tx in
+            _ = try await tx.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ('kept')"))
+        }
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await pool.withTransaction { tx in
+                _ = try await tx.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ('discarded')"))
+                throw Boom()
+            }
+        }
+        let values = try await pool.query(PostgresQuery(unsafeSQL: "SELECT v FROM \(table)")).map { try $0.decode("v", as: String.self) }
+        #expect(values == ["kept"])
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "DROP TABLE \(table)"))
+        await pool.close()
+    }
+
+    @Test func serializationFailuresAreRetried() async throws {
+        let table = uniqueName("ser")
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id int PRIMARY KEY, n int)"))
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES (1, 0)"))
+        // 20 concurrent read-modify-write increments under SERIALIZABLE: some conflict and are
+        // retried; none may be lost.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await pool.withTransaction(isolation: .serializable, retries: 50) { tx in
+                        let n = try await tx.query(PostgresQuery(unsafeSQL: "SELECT n FROM \(table) WHERE id = 1"))
+                            .scalar("n", as: Int.self) ?? 0
+                        _ = try await tx.query(PostgresQuery(unsafeSQL: "UPDATE \(table) SET n = $1 WHERE id = 1", binds: ["\(n + 1)"]))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let n = try await pool.query(PostgresQuery(unsafeSQL: "SELECT n FROM \(table) WHERE id = 1")).scalar("n", as: Int.self)
+        #expect(n == 20)
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "DROP TABLE \(table)"))
+        await pool.close()
+    }
+
+    @Test func manyConcurrentCallersShareFewConnections() async throws {
+        let name = uniqueName("busy")
+        let pool = TestStack.test.pool(size: 4, name: name)
+        let observer = TestStack.test.pool(size: 1, name: uniqueName("observer"))
+        let sum = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<500 {
+                group.addTask {
+                    try await pool.query("SELECT \(i)::int AS i, pg_sleep(0.001)").scalar("i", as: Int.self) ?? -1
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(sum == (0..<500).reduce(0, +))
+        let open = try await observer.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name)"
+        ).scalar("n", as: Int.self)
+        #expect(open.map { $0 >= 1 && $0 <= 4 } == true, "pool opened \(open ?? -1) connections, at most 4 allowed")
+        await pool.close()
+        await observer.close()
+        await self.pool.close()
+    }
+
+    @Test func connectionErrorsNeverShowThePassword() async throws {
+        let url = TestStack.test.databaseURL(.order).replacingOccurrences(of: "dev-order-service", with: "s3cr3t-wrong")
+        let pool = PostgresPool(settings: PostgresSettings(url: url, applicationName: "badpw"), logger: testLogger)
+        let error = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1") }
+        #expect(error?.kind == .connection)
+        #expect(error?.description.contains("s3cr3t-wrong") == false)
+        #expect(error?.description.contains("password authentication failed") == true)
+        await pool.close()
+        await self.pool.close()
+    }
+
+    @Test func closedPoolRefusesWork() async throws {
+        await pool.close()
+        let error = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1") }
+        #expect(error?.kind == .usage)
+    }
+}

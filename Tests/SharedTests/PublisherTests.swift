@@ -1,0 +1,46 @@
+import Foundation
+import Messaging
+import TestSupport
+import Testing
+
+@Suite struct PublisherTests {
+    @Test func consecutiveBatchesAreEachConfirmed() async throws {
+        var settings = TestStack.test.amqpSettings()
+        settings.replyTimeout = .seconds(3)
+        let publisher = AMQPPublisher(settings: settings, logger: testLogger)
+        let key = "test.batches.\(uniqueName("k"))"
+        let topology = QueueTopology(queue: uniqueName("batches-q"), bindings: [key])
+        try await publisher.declare(topology)
+        // Single-message batches are confirmed one tag at a time (no "multiple" flag): each
+        // wait must count from where the previous one stopped.
+        for i in 0..<5 {
+            let refused = try await publisher.publish([OutgoingMessage(messageId: "b\(i)", routingKey: key, body: Data("{}".utf8))])
+            #expect(refused.isEmpty)
+        }
+        try await publisher.publish((0..<300).map { OutgoingMessage(messageId: "m\($0)", routingKey: key, body: Data("{}".utf8)) })
+        #expect(await eventually { (try? await publisher.messageCount(queue: topology.queue)) == 305 })
+        await publisher.shutdown()
+    }
+
+    @Test func unroutedEventsAreKeptNotDropped() async throws {
+        let publisher = TestStack.test.publisher()
+        let key = "test.nobody-listens.\(uniqueName("k"))"
+        let before = try await publisher.messageCount(queue: Topology.unroutedQueue)
+        try await publisher.publish([OutgoingMessage(messageId: UUID().uuidString, routingKey: key, body: Data("{}".utf8))])
+        #expect(await eventually { ((try? await publisher.messageCount(queue: Topology.unroutedQueue)) ?? 0) > before })
+        await publisher.shutdown()
+    }
+
+    @Test func settingsParseTheURLAndRefuseOthers() throws {
+        let settings = try AMQPSettings(url: "amqp://user:p%40ss@broker.internal:5673/%2fprod?heartbeat=10", connectionName: "x")
+        #expect(settings.host == "broker.internal")
+        #expect(settings.port == 5673)
+        #expect(settings.user == "user")
+        #expect(settings.password == "p@ss")
+        #expect(settings.virtualHost == "/prod")
+        #expect(settings.heartbeatSeconds == 10)
+        #expect(try AMQPSettings(url: "amqp://localhost", connectionName: "x").virtualHost == "/")
+        #expect(throws: AMQPError.self) { try AMQPSettings(url: "http://localhost", connectionName: "x") }
+        #expect(throws: AMQPError.self) { try AMQPSettings(url: "not a url", connectionName: "x") }
+    }
+}

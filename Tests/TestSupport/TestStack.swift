@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import Messaging
+import Postgres
+
+/// One of the server stacks `./scripts/test` starts: `test` for ordinary tests, `fault` for
+/// tests that stop and restart servers (they run one at a time).
+public struct TestStack: Sendable {
+    public let prefix: String
+
+    public static let test = TestStack(prefix: "TEST_")
+    public static let fault = TestStack(prefix: "FAULT_")
+
+    public enum Role: String, Sendable, CaseIterable {
+        case order = "ORDER_SERVICE", inventory = "INVENTORY_SERVICE"
+        case delivery = "DELIVERY_SERVICE", notification = "NOTIFICATION_SERVICE"
+
+        public var schema: String {
+            switch self {
+            case .order: "orders"
+            case .inventory: "inventory"
+            case .delivery: "delivery"
+            case .notification: "notification"
+            }
+        }
+    }
+
+    func variable(_ name: String) -> String {
+        guard let value = ProcessInfo.processInfo.environment[prefix + name], !value.isEmpty else {
+            fatalError("\(prefix)\(name) is not set: run the tests through ./scripts/test")
+        }
+        return value
+    }
+
+    public var amqpURL: String { variable("AMQP_URL") }
+    public func databaseURL(_ role: Role) -> String { variable("\(role.rawValue)_DATABASE_URL") }
+
+    public func pool(_ role: Role = .order, size: Int = 5, name: String = "tests") -> PostgresPool {
+        PostgresPool(
+            settings: PostgresSettings(
+                url: databaseURL(role), applicationName: name, searchPath: role.schema, maxConnections: size),
+            logger: testLogger)
+    }
+
+    public func amqpSettings(name: String = "tests") -> AMQPSettings {
+        try! AMQPSettings(url: amqpURL, connectionName: name)
+    }
+
+    public func publisher() -> AMQPPublisher {
+        AMQPPublisher(settings: amqpSettings(), logger: testLogger)
+    }
+
+    /// Runs `scripts/infra <profile> <command>` (pg-stop, pg-start, rabbit-stop, rabbit-start).
+    public func infra(_ command: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "\(variable("INFRA")) \(command)"]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestFailure("scripts/infra \(command) exited with \(process.terminationStatus)")
+        }
+    }
+}
+
+public let testLogger: Logger = {
+    var logger = Logger(label: "tests")
+    logger.logLevel = .warning
+    return logger
+}()
+
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A name no other test uses, for tables, queues and routing keys.
+public func uniqueName(_ base: String) -> String {
+    "\(base)_\(UUID().uuidString.prefix(8).lowercased())"
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+public func eventually(
+    timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(50),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: interval)
+    }
+    return try await condition()
+}
