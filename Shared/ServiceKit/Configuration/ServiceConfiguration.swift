@@ -37,7 +37,7 @@ public struct ServiceConfiguration: Sendable {
             databaseURL: try env.required("DATABASE_URL"),
             amqpURL: try env.required("AMQP_URL"),
             host: env["HOST"] ?? "0.0.0.0",
-            port: try env.integer("PORT", default: defaultPort, in: 1...65535),
+            port: try env.integer("PORT", default: defaultPort, in: 0...65535),  // 0: any free port
             logLevel: try env.logLevel("LOG_LEVEL", default: .info),
             adminToken: env["ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             databasePoolSize: try env.integer("DATABASE_POOL_SIZE", default: 10, in: 1...200),

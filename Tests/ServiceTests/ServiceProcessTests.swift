@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import TestSupport
+import Testing
+
+/// The four executables as an orchestrator runs them: configured by environment variables,
+/// healthy, with metrics and guarded admin endpoints, and stopping cleanly on SIGTERM.
+@Suite struct ServiceProcessTests {
+    static let services: [(name: String, role: TestStack.Role, port: Int)] = [
+        ("OrderService", .order, 58081), ("InventoryService", .inventory, 58082),
+        ("DeliveryService", .delivery, 58083), ("NotificationService", .notification, 58084),
+    ]
+
+    @Test(arguments: services.map(\.name))
+    func runsHealthyAndStopsCleanlyOnSigterm(name: String) async throws {
+        let service = try #require(Self.services.first { $0.name == name })
+        let process = try launch(name, environment: [
+            "DATABASE_URL": TestStack.test.databaseURL(service.role), "AMQP_URL": TestStack.test.amqpURL,
+            "PORT": "\(service.port)", "HOST": "127.0.0.1", "ADMIN_TOKEN": "test-admin-token", "LOG_LEVEL": "warning",
+        ])
+        defer { if process.isRunning { process.terminate() } }
+        let base = "http://127.0.0.1:\(service.port)"
+        #expect(await eventually(timeout: .seconds(30)) { (try? await get("\(base)/health/ready").status) == 200 })
+        #expect(try await get("\(base)/health/live").status == 200)
+        let metrics = try await get("\(base)/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("# TYPE"))
+        #expect(try await get("\(base)/admin/outbox").status == 401)
+        #expect(try await get("\(base)/admin/outbox", token: "wrong").status == 401)
+        #expect(try await get("\(base)/admin/outbox", token: "test-admin-token").status == 200)
+
+        process.terminate()  // SIGTERM
+        #expect(await eventually(timeout: .seconds(15)) { !process.isRunning }, "stops within 15 s")
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func missingConfigurationIsReportedByName() async throws {
+        let output = Pipe()
+        let process = try launch("InventoryService", environment: ["AMQP_URL": TestStack.test.amqpURL], stderr: output)
+        #expect(await eventually(timeout: .seconds(10)) { !process.isRunning })
+        #expect(process.terminationStatus == 2)
+        let message = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("DATABASE_URL is required"))
+    }
+}
+
+private func launch(_ name: String, environment: [String: String], stderr: Pipe? = nil) throws -> Process {
+    guard let directory = ProcessInfo.processInfo.environment["SERVICE_BIN_DIR"] else {
+        throw TestFailure("SERVICE_BIN_DIR is not set: run the tests through ./scripts/test")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: directory).appendingPathComponent(name)
+    process.environment = environment
+    if let stderr { process.standardError = stderr }
+    try process.run()
+    return process
+}
+
+private struct Fetched {
+    var status: UInt
+    var body: String
+}
+
+private func get(_ url: String, token: String? = nil) async throws -> Fetched {
+    var request = HTTPClientRequest(url: url)
+    if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+    let body = try await response.body.collect(upTo: 1 << 20)
+    return Fetched(status: response.status.code, body: String(buffer: body))
+}
