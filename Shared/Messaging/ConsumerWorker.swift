@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import ServiceLifecycle
 
@@ -13,6 +14,10 @@ final class ConsumerWorker: @unchecked Sendable {
     private let republisher: AMQPPublisher
     private var logger: Logger
     private var connection: AMQPConnection?
+    private let acked: Counter
+    private let retried: Counter
+    private let deadLettered: Counter
+    private let requeued: Counter
 
     init(settings: AMQPSettings, topology: QueueTopology, logger: Logger, handler: @escaping AMQPConsumer.Handler) {
         self.settings = settings
@@ -21,6 +26,13 @@ final class ConsumerWorker: @unchecked Sendable {
         self.handler = handler
         self.logger[metadataKey: "amqp.queue"] = "\(topology.queue)"
         republisher = AMQPPublisher(settings: settings, logger: logger)
+        func counter(_ outcome: String) -> Counter {
+            Counter(label: "amqp_messages_total", dimensions: [("queue", topology.queue), ("outcome", outcome)])
+        }
+        acked = counter("acked")
+        retried = counter("retried")
+        deadLettered = counter("dead_lettered")
+        requeued = counter("requeued")
     }
 
     func run() async {
@@ -84,6 +96,7 @@ final class ConsumerWorker: @unchecked Sendable {
             return
         }
         try await onThread { try $0.ack(message.deliveryTag) }
+        acked.increment()
     }
 
     /// Sends a failed message on to the retry queue or the dead-letter queue, then acks it;
@@ -105,14 +118,17 @@ final class ConsumerWorker: @unchecked Sendable {
                 logger.error("message dead-lettered", metadata: ["attempt": "\(attempt)", "error": "\(description)"])
                 let copy = message.republished(headers: headers, routingKey: message.eventType)
                 try await publishConfirmed(copy, exchange: topology.deadLetterExchange)
+                deadLettered.increment()
             } else {
                 logger.warning("message handler failed; will retry", metadata: ["attempt": "\(attempt)", "error": "\(description)"])
                 let copy = message.republished(headers: headers, routingKey: topology.retryQueue)
                 try await publishConfirmed(copy, exchange: "")
+                retried.increment()
             }
         } catch {
             logger.warning("cannot park failed message; returning it to the queue", metadata: ["error": "\(error)"])
             try await onThread { try $0.reject(message.deliveryTag, requeue: true) }
+            requeued.increment()
             return
         }
         try await onThread { try $0.ack(message.deliveryTag) }
