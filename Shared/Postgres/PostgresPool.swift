@@ -1,6 +1,5 @@
 import Logging
 import NIOPosix
-import ServiceLifecycle
 
 /// A pool of libpq connections.
 ///
@@ -19,7 +18,7 @@ public final class PostgresPool: Sendable {
         self.logger = logger
         threads = NIOThreadPool(numberOfThreads: max(1, settings.maxConnections))
         threads.start()
-        slots = PostgresPoolSlots(capacity: max(1, settings.maxConnections))
+        slots = PostgresPoolSlots(capacity: max(1, settings.maxConnections), acquireTimeout: settings.acquireTimeout)
     }
 
     /// Leases one connection for the duration of `body`.
@@ -85,16 +84,5 @@ public final class PostgresPool: Sendable {
         } else if await slots.release(connection) == false {
             _ = try? await run { connection.close() }
         }
-    }
-}
-
-/// The pool as a long-lived service: it closes its connections once the service group shuts down.
-public struct PostgresPoolService: Service {
-    let pool: PostgresPool
-    public init(_ pool: PostgresPool) { self.pool = pool }
-
-    public func run() async throws {
-        try? await gracefulShutdown()
-        await pool.close()
     }
 }

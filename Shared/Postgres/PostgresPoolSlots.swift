@@ -1,4 +1,5 @@
-/// Which connections are idle and how many may still be opened; waiters are served in order.
+/// Which connections are idle and how many may still be opened; waiters are served in order
+/// and give up after the pool's acquire timeout.
 actor PostgresPoolSlots {
     enum Grant: Sendable {
         /// An idle connection, to be checked before use.
@@ -8,12 +9,17 @@ actor PostgresPoolSlots {
     }
 
     private let capacity: Int
+    private let acquireTimeout: Duration
     private var opened = 0
     private var idle: [PostgresConnection] = []
-    private var waiters: [CheckedContinuation<Grant, any Error>] = []
+    private var waiters: [(id: Int, continuation: CheckedContinuation<Grant, any Error>)] = []
+    private var nextWaiter = 0
     private var closed = false
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, acquireTimeout: Duration) {
+        self.capacity = capacity
+        self.acquireTimeout = acquireTimeout
+    }
 
     func acquire() async throws -> Grant {
         if closed { throw PostgresError(kind: .usage, message: "the pool is closed") }
@@ -22,7 +28,21 @@ actor PostgresPoolSlots {
             opened += 1
             return .open
         }
-        return try await withCheckedThrowingContinuation { waiters.append($0) }
+        nextWaiter += 1
+        let id = nextWaiter
+        let timeout = acquireTimeout
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expire(id)
+        }
+        return try await withCheckedThrowingContinuation { waiters.append((id, $0)) }
+    }
+
+    private func expire(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiters.remove(at: index)
+        waiter.continuation.resume(throwing: PostgresError(
+            kind: .usage, message: "no database connection free within \(acquireTimeout)"))
     }
 
     /// Returns a connection (or, with nil, the room of one that was discarded). Answers false
@@ -31,7 +51,7 @@ actor PostgresPoolSlots {
     func release(_ connection: PostgresConnection?) -> Bool {
         if !waiters.isEmpty {
             let waiter = waiters.removeFirst()
-            waiter.resume(returning: connection.map(Grant.connection) ?? .open)
+            waiter.continuation.resume(returning: connection.map(Grant.connection) ?? .open)
             return true
         }
         guard let connection else {
@@ -49,7 +69,7 @@ actor PostgresPoolSlots {
     func close() -> [PostgresConnection] {
         closed = true
         let error = PostgresError(kind: .usage, message: "the pool is closed")
-        waiters.forEach { $0.resume(throwing: error) }
+        waiters.forEach { $0.continuation.resume(throwing: error) }
         waiters.removeAll()
         let connections = idle
         opened -= idle.count

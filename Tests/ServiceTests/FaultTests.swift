@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import Messaging
 import Postgres
 import ServiceKit
@@ -15,11 +13,30 @@ import Testing
 @Suite(.serialized) struct FaultTests {
     let stack = TestStack.fault
 
+    static let port = 58_181
+    let readyURL = "http://127.0.0.1:\(port)/health/ready"
+
     func orderServiceConfiguration() throws -> OrderServiceConfiguration {
         try OrderServiceConfiguration(environment: Environment([
             "DATABASE_URL": stack.databaseURL(.order), "AMQP_URL": stack.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "0", "ADMIN_TOKEN": "t", "LOG_LEVEL": "error",
+            "HOST": "127.0.0.1", "PORT": "\(Self.port)", "ADMIN_TOKEN": "t", "LOG_LEVEL": "error",
         ]))
+    }
+
+    func ready() async -> Bool { await statusOf(readyURL) == 200 }
+    func unavailable() async -> Bool { await statusOf(readyURL) == 503 }
+
+    /// Runs `body` with one server stopped, and starts it again whatever happens.
+    func whileStopped<T>(_ server: String, _ body: () async throws -> T) async throws -> T {
+        try stack.infra("\(server)-stop")
+        do {
+            let value = try await body()
+            try stack.infra("\(server)-start")
+            return value
+        } catch {
+            try? stack.infra("\(server)-start")
+            throw error
+        }
     }
 
     /// An event committed while the broker is down is published once it is back, by the
@@ -33,26 +50,27 @@ import Testing
         let collector = MessageCollector(stack: stack, topology: topology)
         let pool = stack.pool(.order, name: uniqueName("outage"))
 
-        try await app.test(.live) { client in
-            #expect(try await ready(client))
-            try stack.infra("rabbit-stop")
-            #expect(try await eventually { try await !ready(client) }, "readiness reports the broker down")
+        try await withRunningApplication(app) {
+            #expect(await eventually { await ready() })
+            let committed = try await whileStopped("rabbit") {
+                #expect(await eventually { await unavailable() }, "readiness reports the broker down")
 
-            let rolledBack = UUID()
-            struct Abort: Error {}
-            try? await pool.withTransaction { tx in
-                try await Outbox.enqueue(routingKey: key, payload: Data(#"{"kept":false}"#.utf8), messageId: rolledBack, in: tx)
-                throw Abort()
+                let rolledBack = UUID()
+                struct Abort: Error {}
+                try? await pool.withTransaction { tx in
+                    try await Outbox.enqueue(routingKey: key, payload: Data(#"{"kept":false}"#.utf8), messageId: rolledBack, in: tx)
+                    throw Abort()
+                }
+                let committed = try await pool.withTransaction { tx in
+                    try await Outbox.enqueue(routingKey: key, payload: Data(#"{"kept":true}"#.utf8), in: tx)
+                }
+                try await Task.sleep(for: .seconds(10))
+                return committed
             }
-            let committed = try await pool.withTransaction { tx in
-                try await Outbox.enqueue(routingKey: key, payload: Data(#"{"kept":true}"#.utf8), in: tx)
-            }
-            try await Task.sleep(for: .seconds(10))
-            try stack.infra("rabbit-start")
 
             let messages = await collector.wait(for: 1, timeout: .seconds(30))
             #expect(messages.map(\.messageId) == [committed.uuidString.lowercased()])
-            #expect(try await eventually { try await ready(client) }, "readiness recovers")
+            #expect(await eventually { await ready() }, "readiness recovers")
             try await Task.sleep(for: .milliseconds(500))
             #expect(collector.messages.count == 1, "the rolled-back event is never published")
         }
@@ -71,12 +89,12 @@ import Testing
         try await publisher.declare(topology)
         let collector = MessageCollector(stack: stack, topology: topology)
 
-        try await app.test(.live) { client in
-            #expect(try await ready(client))
-            try stack.infra("pg-stop")
-            #expect(try await eventually { try await !ready(client) })
-            try stack.infra("pg-start")
-            #expect(try await eventually(timeout: .seconds(20)) { try await ready(client) })
+        try await withRunningApplication(app) {
+            #expect(await eventually { await ready() })
+            try await whileStopped("pg") {
+                #expect(await eventually { await unavailable() }, "readiness reports the database down")
+            }
+            #expect(await eventually(timeout: .seconds(20)) { await ready() }, "readiness recovers")
 
             let pool = stack.pool(.order, name: uniqueName("pgrestart"))
             let id = try await pool.withTransaction { tx in
@@ -89,8 +107,4 @@ import Testing
         await collector.stop()
         await publisher.shutdown()
     }
-}
-
-private func ready(_ client: some TestClientProtocol) async throws -> Bool {
-    try await client.execute(uri: "/health/ready", method: .get) { $0.status == .ok }
 }

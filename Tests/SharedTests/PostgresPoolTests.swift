@@ -34,13 +34,13 @@ import Testing
     @Test func serverErrorsCarrySQLStateAndConstraint() async throws {
         let table = uniqueName("uniq")
         _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (k int CONSTRAINT \(table)_pk PRIMARY KEY)"))
-        _ = try await pool.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: ["1"]))
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: ["424242"]))
         let error = await #expect(throws: PostgresError.self) {
-            _ = try await pool.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: ["1"]))
+            _ = try await pool.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: ["424242"]))
         }
         #expect(error?.isUniqueViolation == true)
         #expect(error?.constraint == "\(table)_pk")
-        #expect(error?.description.contains("1") == false, "the description must not quote the key's value")
+        #expect(error?.description.contains("424242") == false, "the description must not quote the key's value")
 
         let syntax = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELEC 1") }
         #expect(syntax?.sqlState == .syntaxError)
@@ -130,5 +130,22 @@ import Testing
         await pool.close()
         let error = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1") }
         #expect(error?.kind == .usage)
+    }
+}
+
+@Suite struct PostgresPoolLimitTests {
+    @Test func aCallerWaitingTooLongForAConnectionGetsAnError() async throws {
+        let settings = PostgresSettings(
+            url: TestStack.test.databaseURL(.order), applicationName: "limit", maxConnections: 1,
+            acquireTimeout: .milliseconds(200))
+        let pool = PostgresPool(settings: settings, logger: testLogger)
+        let holder = Task { try await pool.query("SELECT pg_sleep(1.5)") }
+        try await Task.sleep(for: .milliseconds(300))
+        let error = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1") }
+        #expect(error?.message.contains("no database connection free") == true)
+        _ = try await holder.value
+        // Once the connection is back, callers are served again.
+        #expect(try await pool.query("SELECT 1 AS one").scalar("one", as: Int.self) == 1)
+        await pool.close()
     }
 }

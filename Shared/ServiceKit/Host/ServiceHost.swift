@@ -89,13 +89,3 @@ public enum ServiceHost {
         return try Migration.load(from: directory)
     }
 }
-
-/// Closes the publisher's connection once everything that publishes has stopped.
-struct PublisherService: Service {
-    let publisher: AMQPPublisher
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await publisher.shutdown()
-    }
-}

@@ -17,6 +17,9 @@ public struct OutboxRelay: Service {
         public var maxRetryDelay = Duration.seconds(5)
         /// Published rows are deleted after this long.
         public var retention = Duration.seconds(24 * 3600)
+        /// Handled message ids are kept this long: longer than any message could be delivered
+        /// again.
+        public var inboxRetention = Duration.seconds(7 * 24 * 3600)
         public init() {}
     }
 
@@ -42,7 +45,7 @@ public struct OutboxRelay: Service {
                 handled = try await relayBatch()
                 if ContinuousClock.now - lastCleanup > .seconds(60) {
                     lastCleanup = .now
-                    try await deletePublished()
+                    try await deleteExpired()
                 }
             } catch {
                 logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
@@ -106,10 +109,15 @@ public struct OutboxRelay: Service {
             """)
     }
 
-    private func deletePublished() async throws {
-        let seconds = Int(settings.retention.components.seconds)
+    /// Housekeeping: published events and old inbox ids.
+    private func deleteExpired() async throws {
+        let outboxSeconds = Int(settings.retention.components.seconds)
+        let inboxSeconds = Int(settings.inboxRetention.components.seconds)
         _ = try await pool.query("""
-            DELETE FROM outbox WHERE published_at < now() - \(seconds) * interval '1 second'
+            DELETE FROM outbox WHERE published_at < now() - \(outboxSeconds) * interval '1 second'
+            """)
+        _ = try await pool.query("""
+            DELETE FROM inbox WHERE handled_at < now() - \(inboxSeconds) * interval '1 second'
             """)
     }
 }
