@@ -8,12 +8,13 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// A service executable: its entry point, routes, domain logic and SQL migrations under `Services/<name>`.
-func service(_ name: String) -> Target {
+func service(_ name: String, dependencies extra: [Target.Dependency] = []) -> Target {
     .executableTarget(
         name: name,
-        dependencies: [
+        dependencies: extra + [
             "ServiceKit", "Postgres", "Messaging",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ],
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries, found through pkg-config (Debian: libpq-dev, librabbitmq-dev).
@@ -90,7 +93,7 @@ let package = Package(
             resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
         ),
-        service("OrderService"),
+        service("OrderService", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         service("InventoryService"),
         service("DeliveryService"),
         service("NotificationService"),

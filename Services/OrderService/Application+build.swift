@@ -4,6 +4,15 @@ import ServiceKit
 /// The whole service, as `main` runs it and as tests build it.
 func buildApplication(_ configuration: OrderServiceConfiguration) async throws -> some ApplicationProtocol {
     let context = try await ServiceHost.prepare(.ordersService, configuration: configuration.service)
+    if configuration.shopifyWebhookSecrets.isEmpty {
+        context.logger.warning("SHOPIFY_WEBHOOK_SECRETS is empty: every Shopify webhook will be refused (401)")
+    }
+    let deliveries = WebhookDeliveryRepository(pool: context.pool)
     let router = ServiceHost.router(context)
+    ShopifyWebhookController(
+        signature: ShopifySignature(secrets: configuration.shopifyWebhookSecrets), deliveries: deliveries,
+        logger: context.logger
+    ).addRoutes(to: router)
+    WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
     return ServiceHost.application(context, router: router)
 }

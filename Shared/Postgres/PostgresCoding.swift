@@ -87,7 +87,18 @@ extension UUID: PostgresEncodable, PostgresDecodable {
 extension Data: PostgresEncodable, PostgresDecodable {
     /// bytea in hex form.
     public var postgresText: String? {
-        "\\x" + map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 2 + count * 2) { buffer in
+            buffer[0] = UInt8(ascii: "\\")
+            buffer[1] = UInt8(ascii: "x")
+            var index = 2
+            for byte in self {
+                buffer[index] = digits[Int(byte >> 4)]
+                buffer[index + 1] = digits[Int(byte & 0x0f)]
+                index += 2
+            }
+            return index
+        }
     }
     public init(postgresText: String) throws {
         guard postgresText.hasPrefix("\\x") else { throw decodingError(postgresText, Data.self) }

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /webhooks/shopify`: verifies the signature on the raw bytes, stores the delivery
+/// durably, and only then answers 200. No business work happens here.
+struct ShopifyWebhookController: Sendable {
+    static let maxBodyBytes = 5 * 1024 * 1024
+
+    let signature: ShopifySignature
+    let deliveries: WebhookDeliveryRepository
+    let logger: Logger
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/webhooks/shopify") { request, _ in
+            try await receive(request)
+        }
+    }
+
+    func receive(_ request: Request) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {
+            throw HTTPError(.contentTooLarge, message: "body larger than 5 MiB")
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        guard let mac = request.headers[ShopifyDeliveryHeaders.hmac],
+            signature.isValid(body: body.readableBytesView, header: mac)
+        else {
+            throw HTTPError(.unauthorized, message: "missing or invalid X-Shopify-Hmac-Sha256")
+        }
+        let headers = try ShopifyDeliveryHeaders(request.headers)
+        let payload = Data(buffer: body, byteTransferStrategy: .noCopy)
+        guard (try? JSONSerialization.jsonObject(with: payload)) is [String: Any] else {
+            throw HTTPError(.badRequest, message: "body is not a JSON object")
+        }
+        let stored = try await deliveries.store(headers, payload: payload)
+        logger.info(
+            stored ? "webhook stored" : "webhook already stored",
+            metadata: ["webhook.id": "\(headers.webhookId)", "webhook.topic": "\(headers.topic)", "shop": "\(headers.shopDomain)"])
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: stored ? #"{"status":"stored"}"# : #"{"status":"duplicate"}"#)))
+    }
+}

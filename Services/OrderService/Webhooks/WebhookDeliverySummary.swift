@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import Postgres
+
+/// A stored delivery as the admin endpoints show it.
+struct WebhookDeliverySummary: Sendable, Codable, ResponseEncodable {
+    var id: Int64
+    var webhookId: String
+    var eventId: String
+    var topic: String
+    var shopDomain: String
+    var status: WebhookDeliveryStatus
+    var attempts: Int
+    var lastError: String?
+    var receivedAt: Date
+
+    init(row: PostgresRow) throws {
+        id = try row.decode("id")
+        webhookId = try row.decode("webhook_id")
+        eventId = try row.decode("event_id")
+        topic = try row.decode("topic")
+        shopDomain = try row.decode("shop_domain")
+        let statusText = try row.decode("status", as: String.self)
+        guard let status = WebhookDeliveryStatus(rawValue: statusText) else {
+            throw PostgresError(kind: .decoding, message: "unknown delivery status \(statusText)")
+        }
+        self.status = status
+        attempts = try row.decode("attempts")
+        lastError = try row.decode("last_error")
+        receivedAt = try row.decode("received_at")
+    }
+}
