@@ -14,5 +14,8 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
         logger: context.logger
     ).addRoutes(to: router)
     WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
-    return ServiceHost.application(context, router: router)
+    OrderController(pool: context.pool).addRoutes(to: router)
+    return ServiceHost.application(
+        context, router: router,
+        services: [WebhookProcessor(pool: context.pool, logger: context.logger)])
 }

@@ -60,13 +60,16 @@ public enum ServiceHost {
     /// consumer finishes its message in hand, the relay its batch, and connections close.
     public static func application(
         _ context: ServiceContext, router: Router<BasicRequestContext>,
-        handler: AMQPConsumer.Handler? = nil, relaySettings: OutboxRelay.Settings = .init()
+        handler: AMQPConsumer.Handler? = nil, relaySettings: OutboxRelay.Settings = .init(),
+        services extra: [any Service] = []
     ) -> some ApplicationProtocol {
         var services: [any Service] = [
             PostgresPoolService(context.pool),
             PublisherService(publisher: context.publisher),
             OutboxRelay(pool: context.pool, publisher: context.publisher, settings: relaySettings, logger: context.logger),
         ]
+        // The service's own workers stop before the relay, so what they wrote is still published.
+        services.append(contentsOf: extra)
         if let queue = context.definition.queue, let handler {
             services.append(AMQPConsumer(
                 settings: context.amqpSettings, topology: queue,

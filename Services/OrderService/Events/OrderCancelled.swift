@@ -1,0 +1,10 @@
+import ServiceKit
+
+/// An order was cancelled: InventoryService returns its stock.
+struct OrderCancelled: IntegrationEvent {
+    static let routingKey = "order.cancelled"
+
+    var orderId: String
+    var shopifyOrderId: String
+    var shopDomain: String
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Postgres
+
+/// Orders, their customers, payments and items in the `orders` schema. Every method runs in
+/// the caller's transaction.
+struct OrderRepository: Sendable {
+    struct Stored: Sendable {
+        var id: Int64
+        var status: String
+        var shopifyUpdatedAt: Date
+    }
+
+    /// The order, locked until the transaction ends, or nil.
+    func lock(shopDomain: String, shopifyOrderId: Int64, in tx: PostgresLease) async throws -> Stored? {
+        try await tx.query("""
+            SELECT id, status, shopify_updated_at FROM orders
+            WHERE shop_domain = \(shopDomain) AND shopify_order_id = \(shopifyOrderId)
+            FOR UPDATE
+            """).first.map {
+            Stored(id: try $0.decode("id"), status: try $0.decode("status"), shopifyUpdatedAt: try $0.decode("shopify_updated_at"))
+        }
+    }
+
+    /// The customer's id: the same Shopify customer (or guest email) is one customer.
+    func upsertCustomer(_ customer: ShopifyOrder.Customer?, fallbackEmail: String?, shopDomain: String, in tx: PostgresLease) async throws -> Int64 {
+        let email = customer?.email ?? fallbackEmail
+        let first = customer?.firstName, last = customer?.lastName, phone = customer?.phone
+        let rows: PostgresResult
+        if let shopifyId = customer?.id {
+            rows = try await tx.query("""
+                INSERT INTO customers (shop_domain, shopify_customer_id, email, first_name, last_name, phone)
+                VALUES (\(shopDomain), \(shopifyId), \(email), \(first), \(last), \(phone))
+                ON CONFLICT (shop_domain, shopify_customer_id) WHERE shopify_customer_id IS NOT NULL
+                DO UPDATE SET email = coalesce(EXCLUDED.email, customers.email),
+                    first_name = coalesce(EXCLUDED.first_name, customers.first_name),
+                    last_name = coalesce(EXCLUDED.last_name, customers.last_name),
+                    phone = coalesce(EXCLUDED.phone, customers.phone), updated_at = now()
+                RETURNING id
+                """)
+        } else if let email {
+            rows = try await tx.query("""
+                INSERT INTO customers (shop_domain, email, first_name, last_name, phone)
+                VALUES (\(shopDomain), \(email), \(first), \(last), \(phone))
+                ON CONFLICT (shop_domain, lower(email)) WHERE shopify_customer_id IS NULL AND email IS NOT NULL
+                DO UPDATE SET updated_at = now()
+                RETURNING id
+                """)
+        } else {
+            rows = try await tx.query("""
+                INSERT INTO customers (shop_domain, first_name, last_name, phone)
+                VALUES (\(shopDomain), \(first), \(last), \(phone)) RETURNING id
+                """)
+        }
+        return try rows[0].decode("id")
+    }
+
+    /// Inserts the order; nil if it exists already (created concurrently by another delivery).
+    func insertOrder(_ order: ShopifyOrder, updatedAt: Date, customerId: Int64, shopDomain: String, in tx: PostgresLease) async throws -> Int64? {
+        let createdAt = order.createdAt.flatMap { try? Date($0, strategy: .iso8601) }
+        return try await tx.query("""
+            INSERT INTO orders (shop_domain, shopify_order_id, name, customer_id, status, currency, financial_status,
+                                shopify_created_at, shopify_updated_at, shipping_latitude, shipping_longitude,
+                                billing_latitude, billing_longitude)
+            VALUES (\(shopDomain), \(order.id), \(order.name), \(customerId), 'confirmed', \(order.currency),
+                    \(order.financialStatus), \(createdAt), \(updatedAt),
+                    \(order.shippingAddress?.latitude), \(order.shippingAddress?.longitude),
+                    \(order.billingAddress?.latitude), \(order.billingAddress?.longitude))
+            ON CONFLICT (shop_domain, shopify_order_id) DO NOTHING
+            RETURNING id
+            """).first.map { try $0.decode("id") }
+    }
+
+    func insertItems(_ items: [ShopifyOrder.LineItem], orderId: Int64, in tx: PostgresLease) async throws {
+        for item in items {
+            _ = try await tx.query("""
+                INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price)
+                VALUES (\(orderId), \(item.id), \(item.variantId), \(item.sku ?? ""), \(item.title), \(item.quantity),
+                        \(Money.parse(item.price) ?? 0))
+                ON CONFLICT (order_id, shopify_line_item_id) DO NOTHING
+                """)
+        }
+    }
+
+    /// Writes the payment record (insert, or replace with newer figures).
+    func savePayment(_ payment: PaymentSummary, orderId: Int64, currency: String, in tx: PostgresLease) async throws {
+        _ = try await tx.query("""
+            INSERT INTO payments (order_id, method, status, gateway, total_product_amount, shipping_amount, discount_amount,
+                                  total_amount, collected_amount, remaining_amount, currency)
+            VALUES (\(orderId), \(payment.method.rawValue), \(payment.status.rawValue), \(payment.gateway),
+                    \(payment.totalProductAmount), \(payment.shippingAmount), \(payment.discountAmount),
+                    \(payment.totalAmount), \(payment.collectedAmount), \(payment.remainingAmount), \(currency))
+            ON CONFLICT (order_id) DO UPDATE SET
+                method = EXCLUDED.method, status = EXCLUDED.status, gateway = EXCLUDED.gateway,
+                total_product_amount = EXCLUDED.total_product_amount, shipping_amount = EXCLUDED.shipping_amount,
+                discount_amount = EXCLUDED.discount_amount, total_amount = EXCLUDED.total_amount,
+                collected_amount = EXCLUDED.collected_amount, remaining_amount = EXCLUDED.remaining_amount
+            """)
+    }
+
+    func updateOrder(_ order: ShopifyOrder, updatedAt: Date, orderId: Int64, in tx: PostgresLease) async throws {
+        _ = try await tx.query("""
+            UPDATE orders SET financial_status = \(order.financialStatus), shopify_updated_at = \(updatedAt),
+                name = coalesce(\(order.name), name), updated_at = now()
+            WHERE id = \(orderId)
+            """)
+    }
+
+    func markCancelled(orderId: Int64, at: Date?, in tx: PostgresLease) async throws {
+        _ = try await tx.query("""
+            UPDATE orders SET status = 'cancelled', cancelled_at = coalesce(\(at), now()), updated_at = now()
+            WHERE id = \(orderId)
+            """)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import ServiceKit
+import ServiceLifecycle
+
+/// Processes stored Shopify deliveries, decoupled from the HTTP request.
+///
+/// A batch of due deliveries is claimed with `FOR UPDATE SKIP LOCKED` (so replicas and
+/// workers never take the same one) and processed in one transaction, each delivery under
+/// its own savepoint: its effects and its new status commit together, so a worker that dies
+/// mid-batch leaves every delivery of the batch pending, to be processed once, later. A
+/// delivery that fails is retried with exponential backoff; one that can never succeed, or
+/// has failed `maxAttempts` times, is marked failed with its reason.
+struct WebhookProcessor: Service {
+    struct Settings: Sendable {
+        var batchSize = 20
+        var pollInterval = Duration.milliseconds(50)
+        var maxAttempts = 8
+        var maxRetryDelay = Duration.seconds(300)
+    }
+
+    let pool: PostgresPool
+    let settings: Settings
+    let logger: Logger
+    let handler = OrderWebhookHandler()
+    private let processed = Counter(label: "webhook_deliveries_processed_total")
+    private let failed = Counter(label: "webhook_deliveries_failed_total")
+
+    init(pool: PostgresPool, settings: Settings = .init(), logger: Logger) {
+        self.pool = pool
+        self.settings = settings
+        self.logger = logger
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var claimed = 0
+            do {
+                claimed = try await processBatch()
+            } catch {
+                logger.warning("webhook processing pass failed", metadata: ["error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            if claimed < settings.batchSize {
+                try? await cancelWhenGracefulShutdown { [settings] in try await Task.sleep(for: settings.pollInterval) }
+            }
+        }
+    }
+
+    /// Claims and processes one batch; returns how many deliveries it claimed.
+    @discardableResult
+    func processBatch() async throws -> Int {
+        try await pool.withTransaction { tx in
+            let rows = try await tx.query("""
+                SELECT id, webhook_id, topic, shop_domain, payload, attempts
+                FROM webhook_deliveries
+                WHERE status = 'pending' AND next_attempt_at <= now()
+                ORDER BY id
+                LIMIT \(settings.batchSize)
+                FOR UPDATE SKIP LOCKED
+                """)
+            for row in rows {
+                try await process(row, in: tx)
+            }
+            return rows.count
+        }
+    }
+
+    private func process(_ row: PostgresRow, in tx: PostgresLease) async throws {
+        let id: Int64 = try row.decode("id")
+        let attempts: Int = try row.decode("attempts") + 1
+        var logger = self.logger
+        logger[metadataKey: "webhook.id"] = "\(try row.decode("webhook_id", as: String.self))"
+        _ = try await tx.query("SAVEPOINT delivery")
+        do {
+            guard let topic = ShopifyTopic(rawValue: try row.decode("topic")) else {
+                throw PermanentDeliveryError("topic is not processed")
+            }
+            try await handler.handle(
+                topic: topic, shopDomain: try row.decode("shop_domain"), payload: try row.decode("payload"),
+                traceparent: nil, in: tx)
+            _ = try await tx.query("RELEASE SAVEPOINT delivery")
+            _ = try await tx.query("""
+                UPDATE webhook_deliveries
+                SET status = 'processed', attempts = \(attempts), processed_at = now(), last_error = NULL
+                WHERE id = \(id)
+                """)
+            processed.increment()
+        } catch let error as PostgresError where error.isConnectionFailure {
+            throw error  // nothing can be recorded; the whole batch stays pending
+        } catch {
+            _ = try await tx.query("ROLLBACK TO SAVEPOINT delivery")
+            let permanent = error is PermanentDeliveryError
+            let final = permanent || attempts >= settings.maxAttempts
+            let reason = String(String(describing: error).prefix(1000))
+            let capSeconds = Int(settings.maxRetryDelay.components.seconds)
+            _ = try await tx.query("""
+                UPDATE webhook_deliveries
+                SET status = \(final ? "failed" : "pending"), attempts = \(attempts), last_error = \(reason),
+                    next_attempt_at = now() + least(\(capSeconds), power(2, \(attempts))) * interval '1 second'
+                WHERE id = \(id)
+                """)
+            failed.increment()
+            logger.log(
+                level: final ? .error : .warning, final ? "webhook delivery failed" : "webhook delivery will be retried",
+                metadata: ["attempt": "\(attempts)", "error": "\(reason)"])
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import Postgres
+
+/// `GET /orders/{shopifyOrderId}` (optionally `?shop=` when two shops share an id).
+struct OrderController: Sendable {
+    let pool: PostgresPool
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/orders/:shopifyOrderId") { request, context -> OrderView in
+            guard let id = context.parameters.get("shopifyOrderId", as: Int64.self) else {
+                throw HTTPError(.badRequest, message: "shopifyOrderId must be a number")
+            }
+            let shop = request.uri.queryParameters["shop"].map(String.init)
+            return try await view(shopifyOrderId: id, shop: shop)
+        }
+    }
+
+    func view(shopifyOrderId: Int64, shop: String?) async throws -> OrderView {
+        let orders = try await pool.query("""
+            SELECT o.id, o.shop_domain, o.name, o.status, o.currency,
+                   c.email, c.first_name, c.last_name, c.phone,
+                   p.method, p.status AS payment_status, p.total_product_amount, p.shipping_amount,
+                   p.discount_amount, p.total_amount, p.collected_amount, p.remaining_amount, p.currency AS payment_currency
+            FROM orders o
+            JOIN customers c ON c.id = o.customer_id
+            JOIN payments p ON p.order_id = o.id
+            WHERE o.shopify_order_id = \(shopifyOrderId) AND (\(shop)::text IS NULL OR o.shop_domain = \(shop))
+            LIMIT 2
+            """)
+        guard let row = orders.first else { throw HTTPError(.notFound, message: "no order \(shopifyOrderId)") }
+        guard orders.count == 1 else {
+            throw HTTPError(.badRequest, message: "several shops have order \(shopifyOrderId): add ?shop=<domain>")
+        }
+        let orderId: Int64 = try row.decode("id")
+        let items = try await pool.query("""
+            SELECT sku, quantity, price, title, shopify_variant_id FROM order_items WHERE order_id = \(orderId) ORDER BY id
+            """).map { item in
+            OrderView.Item(
+                sku: try item.decode("sku"), quantity: try item.decode("quantity"),
+                price: Money.format(try item.decode("price")), title: try item.decode("title"),
+                variantId: try item.decode("shopify_variant_id", as: Int64?.self).map(String.init))
+        }
+        func amount(_ column: String) throws -> String { Money.format(try row.decode(column, as: Decimal.self)) }
+        return OrderView(
+            shopifyOrderId: String(shopifyOrderId), shopDomain: try row.decode("shop_domain"), name: try row.decode("name"),
+            status: try row.decode("status"), currency: try row.decode("currency"),
+            customer: .init(
+                email: try row.decode("email"), firstName: try row.decode("first_name"),
+                lastName: try row.decode("last_name"), phone: try row.decode("phone")),
+            items: items,
+            payment: .init(
+                method: try row.decode("method"), status: try row.decode("payment_status"),
+                totalProductAmount: try amount("total_product_amount"), shippingAmount: try amount("shipping_amount"),
+                discountAmount: try amount("discount_amount"), totalAmount: try amount("total_amount"),
+                collectedAmount: try amount("collected_amount"), remainingAmount: try amount("remaining_amount"),
+                currency: try row.decode("payment_currency")),
+            sellerOrders: [])
+    }
+}

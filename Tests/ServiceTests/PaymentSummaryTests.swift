@@ -1,0 +1,80 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import OrderService
+
+@Suite struct PaymentSummaryTests {
+    func order(_ changes: [String: Any]) throws -> ShopifyOrder {
+        var json = try JSONSerialization.jsonObject(with: Fixtures.data("shopify/orders-create.json")) as! [String: Any]
+        for (key, value) in changes { json[key] = value }
+        return try ShopifyOrder.decode(JSONSerialization.data(withJSONObject: json))
+    }
+
+    @Test func theSampleOrderKeepsItsExactAmounts() throws {
+        let payment = try PaymentSummary(order: order([:]))
+        #expect(payment.totalProductAmount == Decimal(string: "398.00"))
+        #expect(payment.shippingAmount == Decimal(string: "10.00"))
+        #expect(payment.discountAmount == Decimal(string: "20.00"))
+        #expect(payment.totalAmount == Decimal(string: "388.00"))
+        #expect(payment.method == .prepaid)
+        #expect(payment.gateway == "visa")
+    }
+
+    @Test func paidPrepaidOrderIsFullyCollected() throws {
+        let payment = try PaymentSummary(order: order(["financial_status": "paid", "total_outstanding": "0.00"]))
+        #expect(payment.method == .prepaid)
+        #expect(payment.status == .paid)
+        #expect(payment.collectedAmount == Decimal(string: "388.00"))
+        #expect(payment.remainingAmount == 0)
+    }
+
+    @Test func cashOnDeliveryStaysUnpaidUntilDelivered() throws {
+        let payment = try PaymentSummary(order: order([
+            "payment_gateway_names": ["Cash on Delivery (COD)"], "financial_status": "pending", "total_outstanding": "388.00",
+        ]))
+        #expect(payment.method == .cod)
+        #expect(payment.status == .unpaid)
+        #expect(payment.collectedAmount == 0)
+        #expect(payment.remainingAmount == Decimal(string: "388.00"))
+    }
+
+    @Test func partiallyPaidOrderSplitsCollectedAndRemaining() throws {
+        let payment = try PaymentSummary(order: order([
+            "financial_status": "partially_paid", "total_outstanding": "150.35", "total_price": "388.10",
+        ]))
+        #expect(payment.method == .partial)
+        #expect(payment.status == .partiallyPaid)
+        #expect(payment.collectedAmount == Decimal(string: "237.75"))
+        #expect(payment.remainingAmount == Decimal(string: "150.35"))
+        #expect(payment.collectedAmount + payment.remainingAmount == payment.totalAmount)
+    }
+
+    @Test func amountsAreDecimalNotBinaryFloatingPoint() throws {
+        // 0.1 + 0.2 is not 0.3 in Double; it must be here.
+        let payment = try PaymentSummary(order: order([
+            "total_price": "0.3", "financial_status": "partially_paid", "total_outstanding": "0.2",
+        ]))
+        #expect(payment.collectedAmount == Decimal(string: "0.1"))
+        #expect(Money.format(payment.collectedAmount) == "0.10")
+    }
+
+    @Test func malformedAmountsAreRefused() throws {
+        #expect(throws: OrderPayloadError.self) { try PaymentSummary(order: order(["total_price": "12,50"])) }
+        #expect(throws: OrderPayloadError.self) { try PaymentSummary(order: order(["total_price": "1e3"])) }
+        #expect(Money.parse("199.00") == Decimal(199))
+        #expect(Money.parse("abc") == nil)
+        #expect(Money.format(Decimal(string: "1234567890123.5")!) == "1234567890123.50")
+    }
+
+    @Test func ordersThatCanNeverBeProcessedAreRecognised() throws {
+        var json = try JSONSerialization.jsonObject(with: Fixtures.data("shopify/orders-create.json")) as! [String: Any]
+        json["line_items"] = []
+        #expect(throws: PermanentDeliveryError.self) {
+            try OrderWebhookHandler.parse(JSONSerialization.data(withJSONObject: json))
+        }
+        #expect(throws: PermanentDeliveryError.self) { try OrderWebhookHandler.parse(Data(#"{"id": "x"}"#.utf8)) }
+        let order = try OrderWebhookHandler.parse(Fixtures.data("shopify/orders-create.json"))
+        #expect(order.id == 820_982_911_946_154_508, "ids above 2^53 stay exact")
+    }
+}
