@@ -107,4 +107,53 @@ import Testing
         await collector.stop()
         await publisher.shutdown()
     }
+
+    /// A worker that dies after claiming a delivery and doing its work, before committing,
+    /// leaves nothing behind; another worker skips the delivery while it is claimed, then
+    /// processes it once.
+    @Test func aWorkerKilledMidProcessingLeavesTheDeliveryToBeProcessedOnceLater() async throws {
+        let pool = stack.pool(.order, size: 3, name: uniqueName("crash"))
+        let runner = MigrationRunner(pool: pool, logger: testLogger)
+        try await runner.apply(ServiceHost.sharedMigrations(), source: "shared")
+        try await runner.apply(ServiceDefinition.ordersService.migrations, source: "service")
+        let sample = SampleOrder()
+        let body = try sample.body()
+        let webhookId = UUID().uuidString
+        let headers = ShopifyDeliveryHeaders(
+            topic: "orders/create", shopDomain: "crash.myshopify.com", webhookId: webhookId, eventId: webhookId,
+            triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10")
+        #expect(try await WebhookDeliveryRepository(pool: pool).store(headers, payload: body))
+
+        let survivor = WebhookProcessor(pool: pool, logger: testLogger)
+        let doomed = stack.pool(.order, size: 1, name: uniqueName("doomed"))
+        let error = await #expect(throws: PostgresError.self) {
+            try await doomed.withTransaction { tx in
+                let claimed = try await tx.query("""
+                    SELECT id FROM webhook_deliveries WHERE webhook_id = \(webhookId) AND status = 'pending'
+                    FOR UPDATE SKIP LOCKED
+                    """)
+                #expect(claimed.count == 1)
+                try await OrderWebhookHandler().handle(
+                    topic: .ordersCreate, shopDomain: headers.shopDomain, payload: body, traceparent: nil, in: tx)
+                #expect(try await survivor.processBatch() == 0, "a claimed delivery is skipped by other workers")
+                _ = try await tx.query("SELECT pg_terminate_backend(pg_backend_pid())")  // dies before COMMIT
+            }
+        }
+        #expect(error?.isConnectionFailure == true)
+        await doomed.close()
+
+        #expect(try await survivor.processBatch() == 1)
+        let delivery = try await pool.query("SELECT status, attempts FROM webhook_deliveries WHERE webhook_id = \(webhookId)")[0]
+        #expect(try delivery.decode("status", as: String.self) == "processed")
+        #expect(try delivery.decode("attempts", as: Int.self) == 1)
+        let orders = try await pool.query("SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = \(sample.shopifyOrderId)")
+        #expect(try orders.scalar("n", as: Int.self) == 1)
+        let events = try await pool.query("""
+            SELECT count(*)::int AS n FROM outbox
+            WHERE routing_key = 'order.confirmed' AND payload LIKE \("%\"shopifyOrderId\":\"\(sample.shopifyOrderId)\"%")
+            """)
+        #expect(try events.scalar("n", as: Int.self) == 1)
+        #expect(try await survivor.processBatch() == 0, "nothing left to do")
+        await pool.close()
+    }
 }

@@ -18,6 +18,15 @@ struct ShopifyDeliveryHeaders: Sendable {
     static let triggeredAtName = HTTPField.Name("X-Shopify-Triggered-At")!
     static let apiVersionName = HTTPField.Name("X-Shopify-API-Version")!
 
+    init(topic: String, shopDomain: String, webhookId: String, eventId: String, triggeredAt: String, apiVersion: String) {
+        self.topic = topic
+        self.shopDomain = shopDomain
+        self.webhookId = webhookId
+        self.eventId = eventId
+        self.triggeredAt = triggeredAt
+        self.apiVersion = apiVersion
+    }
+
     /// The headers, or a 400 naming the first one missing or empty.
     init(_ fields: HTTPFields) throws {
         func required(_ name: HTTPField.Name) throws -> String {
