@@ -17,5 +17,6 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
     OrderController(pool: context.pool).addRoutes(to: router)
     return ServiceHost.application(
         context, router: router,
-        services: [WebhookProcessor(pool: context.pool, logger: context.logger)])
+        services: [WebhookProcessor(
+            pool: context.pool, settings: .init(workers: configuration.webhookWorkers), logger: context.logger)])
 }

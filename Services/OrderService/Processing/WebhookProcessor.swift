@@ -15,6 +15,8 @@ import ServiceLifecycle
 /// has failed `maxAttempts` times, is marked failed with its reason.
 struct WebhookProcessor: Service {
     struct Settings: Sendable {
+        /// Parallel loops, each with its own transaction; SKIP LOCKED keeps them apart.
+        var workers = 4
         var batchSize = 20
         var pollInterval = Duration.milliseconds(50)
         var maxAttempts = 8
@@ -35,6 +37,14 @@ struct WebhookProcessor: Service {
     }
 
     func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(1, settings.workers) {
+                group.addTask { await loop() }
+            }
+        }
+    }
+
+    private func loop() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var claimed = 0
             do {
