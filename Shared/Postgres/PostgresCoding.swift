@@ -4,6 +4,12 @@ import Foundation
 public protocol PostgresEncodable: Sendable {
     /// The parameter's text; `nil` binds SQL NULL.
     var postgresText: String? { get }
+    /// The value as bound; text by default.
+    var postgresParameter: PostgresParameter? { get }
+}
+
+extension PostgresEncodable {
+    public var postgresParameter: PostgresParameter? { postgresText.map(PostgresParameter.text) }
 }
 
 /// A Swift value that can be read from a column in PostgreSQL's text format.
@@ -85,6 +91,9 @@ extension UUID: PostgresEncodable, PostgresDecodable {
 }
 
 extension Data: PostgresEncodable, PostgresDecodable {
+    /// Bound in binary format: the bytes as they are.
+    public var postgresParameter: PostgresParameter? { .binary(Array(self)) }
+
     /// bytea in hex form.
     public var postgresText: String? {
         let digits = Array("0123456789abcdef".utf8)

@@ -50,8 +50,8 @@ final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with bound parameters (extended protocol, text format).
     func execute(_ query: PostgresQuery) throws -> PostgresResult {
         let handle = try liveHandle()
-        let result = withOptionalCStrings(query.binds) { values in
-            PQexecParams(handle, query.sql, Int32(query.binds.count), nil, values, nil, nil, 0)
+        let result = withParameters(query.parameters) { types, values, lengths, formats in
+            PQexecParams(handle, query.sql, Int32(query.parameters.count), types, values, lengths, formats, 0)
         }
         return try consume(result)
     }

@@ -149,3 +149,19 @@ import Testing
         await pool.close()
     }
 }
+
+@Suite struct PostgresBinaryParameterTests {
+    @Test func bytesRoundTripInBinaryFormat() async throws {
+        let pool = TestStack.test.pool(size: 1, name: uniqueName("binary"))
+        let bytes = Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31) } + [0, 0, 255])
+        let row = try await pool.query("SELECT \(bytes) AS b, length(\(bytes)) AS n, \(Data()) AS empty, \(nil as Data?) AS missing")[0]
+        #expect(try row.decode("b", as: Data.self) == bytes)
+        #expect(try row.decode("n", as: Int.self) == bytes.count)
+        #expect(try row.decode("empty", as: Data.self).isEmpty)
+        #expect(try row.decode("missing", as: Data?.self) == nil)
+        let query: PostgresQuery = "SELECT \(Data([1, 2])) AS b, \("text") AS t"
+        #expect(query.parameters == [.binary([1, 2]), .text("text")])
+        #expect(query.binds == ["\\x0102", "text"])
+        await pool.close()
+    }
+}
