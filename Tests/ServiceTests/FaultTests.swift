@@ -13,7 +13,7 @@ import Testing
 @Suite(.serialized) struct FaultTests {
     let stack = TestStack.fault
 
-    static let port = 58_181
+    static let port = 28_181
     let readyURL = "http://127.0.0.1:\(port)/health/ready"
 
     func orderServiceConfiguration() throws -> OrderServiceConfiguration {

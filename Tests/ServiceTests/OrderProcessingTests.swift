@@ -38,8 +38,8 @@ import Testing
     @Test func theSampleOrderBecomesAnOrderAndOneConfirmation() async throws {
         let collector = try await confirmedCollector()
         let sample = SampleOrder(financialStatus: "paid")
-        let client = ShopifyClient(base: "http://127.0.0.1:58381", secret: Self.secret)
-        try await withRunningApplication(try await app(port: 58381)) {
+        let client = ShopifyClient(base: "http://127.0.0.1:28381", secret: Self.secret)
+        try await withRunningApplication(try await app(port: 28381)) {
             #expect(try await client.deliver(try sample.body()).status == 200)
             #expect(await eventually { (try? await client.order(sample.shopifyOrderId).status) == 200 })
             let view = try #require(try await client.order(sample.shopifyOrderId).view)
@@ -74,8 +74,8 @@ import Testing
         let pool = TestStack.test.pool(.order, name: uniqueName("dups"))
         let sample = SampleOrder()
         let body = try sample.body()
-        let client = ShopifyClient(base: "http://127.0.0.1:58382", secret: Self.secret)
-        try await withRunningApplication(try await app(port: 58382)) {
+        let client = ShopifyClient(base: "http://127.0.0.1:28382", secret: Self.secret)
+        try await withRunningApplication(try await app(port: 28382)) {
             let retried = UUID().uuidString
             for _ in 0..<20 { #expect(try await client.deliver(body, webhookId: retried).status == 200) }
             for _ in 0..<10 { #expect(try await client.deliver(body, eventId: "same-event").status == 200) }
@@ -113,8 +113,8 @@ import Testing
         var updated = created
         updated.updatedAt = "2026-01-01T12:00:00Z"
         updated.financialStatus = "paid"
-        let client = ShopifyClient(base: "http://127.0.0.1:58383", secret: Self.secret)
-        try await withRunningApplication(try await app(port: 58383)) {
+        let client = ShopifyClient(base: "http://127.0.0.1:28383", secret: Self.secret)
+        try await withRunningApplication(try await app(port: 28383)) {
             #expect(try await client.deliver(try updated.body(), topic: "orders/updated").status == 200)
             #expect(await eventually { (try? await client.order(created.shopifyOrderId).view?.payment.status) == "paid" })
             #expect(try await client.deliver(try created.body(), topic: "orders/create").status == 200)
@@ -147,9 +147,9 @@ import Testing
 
     @Test func deliveriesThatCanNeverSucceedAreMarkedFailedWithTheirReason() async throws {
         let pool = TestStack.test.pool(.order, name: uniqueName("bad"))
-        let client = ShopifyClient(base: "http://127.0.0.1:58384", secret: Self.secret)
+        let client = ShopifyClient(base: "http://127.0.0.1:28384", secret: Self.secret)
         let webhookId = UUID().uuidString
-        try await withRunningApplication(try await app(port: 58384)) {
+        try await withRunningApplication(try await app(port: 28384)) {
             let notAnOrder = Data(#"{"id": 5, "note": "not an order"}"#.utf8)
             let answer = try await client.deliver(notAnOrder, webhookId: webhookId)
             #expect(answer.status == 200)

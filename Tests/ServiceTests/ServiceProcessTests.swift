@@ -7,8 +7,8 @@ import Testing
 /// healthy, with metrics and guarded admin endpoints, and stopping cleanly on SIGTERM.
 @Suite struct ServiceProcessTests {
     static let services: [(name: String, role: TestStack.Role, port: Int)] = [
-        ("OrderService", .order, 58081), ("InventoryService", .inventory, 58082),
-        ("DeliveryService", .delivery, 58083), ("NotificationService", .notification, 58084),
+        ("OrderService", .order, 28081), ("InventoryService", .inventory, 28082),
+        ("DeliveryService", .delivery, 28083), ("NotificationService", .notification, 28084),
     ]
 
     @Test(arguments: services.map(\.name))

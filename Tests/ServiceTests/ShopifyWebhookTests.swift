@@ -11,7 +11,7 @@ import Testing
 
 /// `POST /webhooks/shopify` and the admin endpoints over it, against a running OrderService.
 @Suite(.serialized) struct ShopifyWebhookTests {
-    static let port = 58_281
+    static let port = 28_281
     static let secret = "webhook-test-secret"
     let base = "http://127.0.0.1:\(port)"
     let sample: Data
