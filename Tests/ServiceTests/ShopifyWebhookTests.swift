@@ -110,6 +110,9 @@ import Testing
             let listed = try await get("/admin/webhooks?status=ignored&limit=50", token: "admin")
             #expect(listed.status == 200)
             let deliveries = try JSONDecoder().decode([Listed].self, from: Data(listed.body.utf8))
+            let raw = try JSONSerialization.jsonObject(with: Data(listed.body.utf8)) as? [[String: Any]]
+            #expect(raw?.allSatisfy { Set($0.keys).isSuperset(of: ["id", "webhookId", "eventId", "topic", "status", "attempts", "lastError"]) } == true,
+                    "every field CONTRACT.md lists is present, lastError as null")
             let mine = try #require(deliveries.first { $0.webhookId == webhookId })
             #expect(mine.status == "ignored")
             #expect(mine.topic == "products/update")

@@ -43,8 +43,18 @@ struct OrderView: ResponseEncodable, Decodable, Sendable {
     struct SellerOrder: Codable, Sendable {
         var splitOrderId: String
         var vendorId: String
+        /// Always present: null for the NORMAL flow.
         var hubId: String?
         var flow: String
         var status: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(splitOrderId, forKey: .splitOrderId)
+            try container.encode(vendorId, forKey: .vendorId)
+            try container.encode(hubId, forKey: .hubId)
+            try container.encode(flow, forKey: .flow)
+            try container.encode(status, forKey: .status)
+        }
     }
 }
