@@ -81,13 +81,6 @@ final class AMQPConnection: @unchecked Sendable {
         return Int(ok?.pointee.message_count ?? 0)
     }
 
-    func purgeQueue(_ name: String) throws {
-        let state = try live()
-        let arena = AMQPArena()
-        amqp_queue_purge(state, channel, arena.bytes(name))
-        try check(amqp_get_rpc_reply(state), "queue.purge \(name)")
-    }
-
     func bindQueue(_ queue: String, exchange: String, routingKey: String) throws {
         let state = try live()
         let arena = AMQPArena()

@@ -121,10 +121,6 @@ extension AMQPPublisher {
     public func messageCount(queue: String) async throws -> Int {
         try await onThreadChecked { try $0.messageCount(queue: queue) }
     }
-
-    public func purge(queue: String) async throws {
-        try await onThreadChecked { try $0.purgeQueue(queue) }
-    }
 }
 
 extension AMQPPublisher {

@@ -12,10 +12,7 @@ public struct AMQPSettings: Sendable {
     public var connectTimeout: Duration = .seconds(5)
     /// Longest wait for the broker's answer to a declaration or a batch of confirms.
     public var replyTimeout: Duration = .seconds(15)
-    /// A name shown in the broker's connection list.
-    public var connectionName: String
-
-    public init(url: String, connectionName: String) throws {
+    public init(url: String) throws {
         guard let components = URLComponents(string: url), let scheme = components.scheme,
             let host = components.host, !host.isEmpty
         else { throw AMQPError(kind: .configuration, message: "AMQP_URL is not a valid amqp:// URL") }
@@ -30,7 +27,6 @@ public struct AMQPSettings: Sendable {
         let path = components.percentEncodedPath
         let vhost = path.hasPrefix("/") ? String(path.dropFirst()) : path
         virtualHost = vhost.isEmpty ? "/" : (vhost.removingPercentEncoding ?? vhost)
-        self.connectionName = connectionName
         for item in components.queryItems ?? [] where item.name == "heartbeat" {
             if let value = item.value.flatMap(Int.init) { heartbeatSeconds = value }
         }

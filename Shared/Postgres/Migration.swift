@@ -22,6 +22,14 @@ public struct Migration: Sendable, Equatable {
         return String(hash, radix: 16)
     }
 
+    /// The migrations a target ships as the resource folder `folder` (`.copy("Migrations")`).
+    public static func load(folder: String = "Migrations", in bundle: Bundle) throws -> [Migration] {
+        guard let directory = bundle.url(forResource: folder, withExtension: nil) else {
+            throw PostgresError(kind: .usage, message: "the \(folder) folder is missing from \(bundle.bundlePath)")
+        }
+        return try load(from: directory)
+    }
+
     /// Every `NNNN_name.sql` file in `directory`, in version order; other files are ignored.
     public static func load(from directory: URL) throws -> [Migration] {
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -25,6 +24,5 @@ func withRunningApplication<App: ApplicationProtocol, Value: Sendable>(
 
 /// The HTTP status of a GET, or nil if the server did not answer.
 func statusOf(_ url: String) async -> UInt? {
-    let request = HTTPClientRequest(url: url)
-    return try? await HTTPClient.shared.execute(request, timeout: .seconds(5)).status.code
+    try? await HTTPTest.get(url).status
 }

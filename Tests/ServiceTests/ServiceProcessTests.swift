@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import TestSupport
 import Testing
@@ -20,14 +19,14 @@ import Testing
         ])
         defer { if process.isRunning { process.terminate() } }
         let base = "http://127.0.0.1:\(service.port)"
-        #expect(await eventually(timeout: .seconds(30)) { (try? await get("\(base)/health/ready").status) == 200 })
-        #expect(try await get("\(base)/health/live").status == 200)
-        let metrics = try await get("\(base)/metrics")
+        #expect(await eventually(timeout: .seconds(30)) { (try? await HTTPTest.get("\(base)/health/ready").status) == 200 })
+        #expect(try await HTTPTest.get("\(base)/health/live").status == 200)
+        let metrics = try await HTTPTest.get("\(base)/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("# TYPE"))
-        #expect(try await get("\(base)/admin/outbox").status == 401)
-        #expect(try await get("\(base)/admin/outbox", token: "wrong").status == 401)
-        #expect(try await get("\(base)/admin/outbox", token: "test-admin-token").status == 200)
+        #expect(try await HTTPTest.get("\(base)/admin/outbox").status == 401)
+        #expect(try await HTTPTest.get("\(base)/admin/outbox", token: "wrong").status == 401)
+        #expect(try await HTTPTest.get("\(base)/admin/outbox", token: "test-admin-token").status == 200)
 
         process.terminate()  // SIGTERM
         #expect(await eventually(timeout: .seconds(15)) { !process.isRunning }, "stops within 15 s")
@@ -55,17 +54,4 @@ private func launch(_ name: String, environment: [String: String], stderr: Pipe?
     if let stderr { process.standardError = stderr }
     try process.run()
     return process
-}
-
-private struct Fetched {
-    var status: UInt
-    var body: String
-}
-
-private func get(_ url: String, token: String? = nil) async throws -> Fetched {
-    var request = HTTPClientRequest(url: url)
-    if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-    let body = try await response.body.collect(upTo: 1 << 20)
-    return Fetched(status: response.status.code, body: String(buffer: body))
 }

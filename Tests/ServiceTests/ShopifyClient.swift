@@ -1,6 +1,5 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
+import TestSupport
 
 @testable import OrderService
 
@@ -10,32 +9,22 @@ struct ShopifyClient {
     var secret: String
     var shop = "test-shop.myshopify.com"
 
-    struct Answer {
-        var status: UInt
-        var body: String
-    }
-
-    func deliver(_ body: Data, topic: String = "orders/create", webhookId: String = UUID().uuidString, eventId: String? = nil) async throws -> Answer {
-        var request = HTTPClientRequest(url: base + "/webhooks/shopify")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "X-Shopify-Topic", value: topic)
-        request.headers.add(name: "X-Shopify-Hmac-Sha256", value: ShopifySignature.sign(body, secret: secret))
-        request.headers.add(name: "X-Shopify-Shop-Domain", value: shop)
-        request.headers.add(name: "X-Shopify-Webhook-Id", value: webhookId)
-        request.headers.add(name: "X-Shopify-Event-Id", value: eventId ?? "event-\(webhookId)")
-        request.headers.add(name: "X-Shopify-Triggered-At", value: "2026-11-23T10:00:00.000Z")
-        request.headers.add(name: "X-Shopify-API-Version", value: "2024-10")
-        request.body = .bytes(ByteBuffer(data: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let text = try await response.body.collect(upTo: 1 << 20)
-        return Answer(status: response.status.code, body: String(buffer: text))
+    func deliver(_ body: Data, topic: String = "orders/create", webhookId: String = UUID().uuidString, eventId: String? = nil) async throws -> HTTPResult {
+        try await HTTPTest.post(base + "/webhooks/shopify", body: body, headers: [
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": ShopifySignature.sign(body, secret: secret),
+            "X-Shopify-Shop-Domain": shop,
+            "X-Shopify-Webhook-Id": webhookId,
+            "X-Shopify-Event-Id": eventId ?? "event-\(webhookId)",
+            "X-Shopify-Triggered-At": "2026-11-23T10:00:00.000Z",
+            "X-Shopify-API-Version": "2024-10",
+        ])
     }
 
     func order(_ shopifyOrderId: Int64) async throws -> (status: UInt, view: OrderView?) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/orders/\(shopifyOrderId)"), timeout: .seconds(10))
-        let text = try await response.body.collect(upTo: 1 << 20)
-        let view = response.status == .ok ? try JSONDecoder().decode(OrderView.self, from: Data(buffer: text)) : nil
-        return (response.status.code, view)
+        let answer = try await HTTPTest.get(base + "/orders/\(shopifyOrderId)")
+        let view = answer.status == 200 ? try JSONDecoder().decode(OrderView.self, from: Data(answer.body.utf8)) : nil
+        return (answer.status, view)
     }
 }

@@ -1,7 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
-import NIOCore
 import Postgres
 import ServiceKit
 import TestSupport
@@ -133,26 +131,11 @@ import Testing
         var status: String
     }
 
-    struct Fetched {
-        var status: UInt
-        var body: String
+    func post(_ path: String, body: Data, headers: [String: String]) async throws -> HTTPResult {
+        try await HTTPTest.post(base + path, body: body, headers: headers)
     }
 
-    func post(_ path: String, body: Data, headers: [String: String]) async throws -> Fetched {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(data: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let text = try await response.body.collect(upTo: 1 << 20)
-        return Fetched(status: response.status.code, body: String(buffer: text))
-    }
-
-    func get(_ path: String, token: String?) async throws -> Fetched {
-        var request = HTTPClientRequest(url: base + path)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let text = try await response.body.collect(upTo: 1 << 20)
-        return Fetched(status: response.status.code, body: String(buffer: text))
+    func get(_ path: String, token: String?) async throws -> HTTPResult {
+        try await HTTPTest.get(base + path, token: token)
     }
 }

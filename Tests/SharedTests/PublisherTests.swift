@@ -32,15 +32,15 @@ import Testing
     }
 
     @Test func settingsParseTheURLAndRefuseOthers() throws {
-        let settings = try AMQPSettings(url: "amqp://user:p%40ss@broker.internal:5673/%2fprod?heartbeat=10", connectionName: "x")
+        let settings = try AMQPSettings(url: "amqp://user:p%40ss@broker.internal:5673/%2fprod?heartbeat=10")
         #expect(settings.host == "broker.internal")
         #expect(settings.port == 5673)
         #expect(settings.user == "user")
         #expect(settings.password == "p@ss")
         #expect(settings.virtualHost == "/prod")
         #expect(settings.heartbeatSeconds == 10)
-        #expect(try AMQPSettings(url: "amqp://localhost", connectionName: "x").virtualHost == "/")
-        #expect(throws: AMQPError.self) { try AMQPSettings(url: "http://localhost", connectionName: "x") }
-        #expect(throws: AMQPError.self) { try AMQPSettings(url: "not a url", connectionName: "x") }
+        #expect(try AMQPSettings(url: "amqp://localhost").virtualHost == "/")
+        #expect(throws: AMQPError.self) { try AMQPSettings(url: "http://localhost") }
+        #expect(throws: AMQPError.self) { try AMQPSettings(url: "not a url") }
     }
 }

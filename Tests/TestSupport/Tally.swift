@@ -15,5 +15,4 @@ public final class Tally: Sendable {
     }
 
     public var total: Int { storage.withLock { $0.values.reduce(0, +) } }
-    public var keys: Set<String> { storage.withLock { Set($0.keys) } }
 }

@@ -42,8 +42,8 @@ public struct TestStack: Sendable {
             logger: testLogger)
     }
 
-    public func amqpSettings(name: String = "tests") -> AMQPSettings {
-        try! AMQPSettings(url: amqpURL, connectionName: name)
+    public func amqpSettings() -> AMQPSettings {
+        try! AMQPSettings(url: amqpURL)
     }
 
     public func publisher() -> AMQPPublisher {

@@ -37,24 +37,12 @@ struct WebhookProcessor: Service {
     }
 
     func run() async throws {
+        let poller = BatchPoller(
+            batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
+            failure: "webhook processing pass failed")
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, settings.workers) {
-                group.addTask { await loop() }
-            }
-        }
-    }
-
-    private func loop() async {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var claimed = 0
-            do {
-                claimed = try await processBatch()
-            } catch {
-                logger.warning("webhook processing pass failed", metadata: ["error": "\(error)"])
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
-            }
-            if claimed < settings.batchSize {
-                try? await cancelWhenGracefulShutdown { [settings] in try await Task.sleep(for: settings.pollInterval) }
+                group.addTask { await poller.run { try await processBatch() } }
             }
         }
     }

@@ -10,8 +10,6 @@ struct ShopifySignature: Sendable {
         self.secrets = secrets.map { Data($0.utf8) }
     }
 
-    var hasSecrets: Bool { !secrets.isEmpty }
-
     /// Whether `header` signs `body` under one of the secrets. The comparison takes the same
     /// time wherever the first difference is.
     func isValid(body: some DataProtocol, header: String) -> Bool {

@@ -20,7 +20,7 @@ public enum ServiceHost {
                 url: configuration.databaseURL, applicationName: definition.name, searchPath: definition.schema,
                 maxConnections: configuration.databasePoolSize),
             logger: logger)
-        let amqp = try AMQPSettings(url: configuration.amqpURL, connectionName: definition.name)
+        let amqp = try AMQPSettings(url: configuration.amqpURL)
         let runner = MigrationRunner(pool: pool, logger: logger)
         let deadline = ContinuousClock.now + startupTimeout
         while true {
@@ -86,9 +86,6 @@ public enum ServiceHost {
 
     /// The outbox and inbox tables every service has.
     public static func sharedMigrations() throws -> [Migration] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw PostgresError(kind: .usage, message: "shared migrations are missing from the bundle")
-        }
-        return try Migration.load(from: directory)
+        try Migration.load(in: .module)
     }
 }

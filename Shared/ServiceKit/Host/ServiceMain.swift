@@ -18,13 +18,11 @@ public enum ServiceMain {
         }
     }
 
-    /// The migrations shipped in a service's `Migrations` folder.
+    /// The migrations shipped in a service's `Migrations` folder; a service without them
+    /// cannot start.
     public static func migrations(in bundle: Bundle) -> [Migration] {
-        guard let directory = bundle.url(forResource: "Migrations", withExtension: nil) else {
-            fatalError("the Migrations folder is missing from \(bundle.bundlePath)")
-        }
         do {
-            return try Migration.load(from: directory)
+            return try Migration.load(in: bundle)
         } catch {
             fatalError("cannot read migrations: \(error)")
         }

@@ -39,21 +39,16 @@ public struct OutboxRelay: Service {
 
     public func run() async throws {
         var lastCleanup = ContinuousClock.now
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var handled = 0
-            do {
-                handled = try await relayBatch()
-                if ContinuousClock.now - lastCleanup > .seconds(60) {
-                    lastCleanup = .now
-                    try await deleteExpired()
-                }
-            } catch {
-                logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
+        let poller = BatchPoller(
+            batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
+            failure: "outbox relay pass failed")
+        await poller.run {
+            let handled = try await relayBatch()
+            if ContinuousClock.now - lastCleanup > .seconds(60) {
+                lastCleanup = .now
+                try await deleteExpired()
             }
-            if handled < settings.batchSize {
-                try? await cancelWhenGracefulShutdown { [settings] in try await Task.sleep(for: settings.pollInterval) }
-            }
+            return handled
         }
     }
 
