@@ -10,8 +10,8 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
     let deliveries = WebhookDeliveryRepository(pool: context.pool)
     let router = ServiceHost.router(context)
     ShopifyWebhookController(
-        signature: ShopifySignature(secrets: configuration.shopifyWebhookSecrets), deliveries: deliveries,
-        logger: context.logger
+        signature: ShopifySignature(secrets: configuration.shopifyWebhookSecrets),
+        deliveries: WebhookDeliveryWriter(repository: deliveries, logger: context.logger), logger: context.logger
     ).addRoutes(to: router)
     WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
     OrderController(pool: context.pool).addRoutes(to: router)

@@ -110,20 +110,25 @@ extension Data: PostgresEncodable, PostgresDecodable {
         }
     }
     public init(postgresText: String) throws {
-        guard postgresText.hasPrefix("\\x") else { throw decodingError(postgresText, Data.self) }
-        let hex = Array(postgresText.utf8.dropFirst(2))
-        guard hex.count % 2 == 0 else { throw decodingError(postgresText, Data.self) }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(hex.count / 2)
-        var index = 0
-        while index < hex.count {
-            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else {
-                throw decodingError(postgresText, Data.self)
+        var text = postgresText
+        let decoded: Data? = text.withUTF8 { utf8 in
+            guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
+                return nil
             }
-            bytes.append(high << 4 | low)
-            index += 2
+            var data = Data(count: (utf8.count - 2) / 2)
+            let valid = data.withUnsafeMutableBytes { bytes -> Bool in
+                var source = 2
+                for index in 0..<bytes.count {
+                    guard let high = hexValue(utf8[source]), let low = hexValue(utf8[source + 1]) else { return false }
+                    bytes[index] = high << 4 | low
+                    source += 2
+                }
+                return true
+            }
+            return valid ? data : nil
         }
-        self = Data(bytes)
+        guard let decoded else { throw decodingError(postgresText, Data.self) }
+        self = decoded
     }
 }
 

@@ -19,7 +19,8 @@ import Testing
     func orderServiceConfiguration() throws -> OrderServiceConfiguration {
         try OrderServiceConfiguration(environment: Environment([
             "DATABASE_URL": stack.databaseURL(.order), "AMQP_URL": stack.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "\(Self.port)", "ADMIN_TOKEN": "t", "LOG_LEVEL": "error",
+            "HOST": "127.0.0.1", "PORT": "\(Self.port)", "ADMIN_TOKEN": "t", "LOG_LEVEL": "critical",
+            "SHOPIFY_WEBHOOK_SECRETS": "fault-secret",
         ]))
     }
 
@@ -79,8 +80,9 @@ import Testing
         await pool.close()
     }
 
-    /// Readiness goes 503 while PostgreSQL is down and 200 once it is back, and the service's
-    /// relay goes on publishing.
+    /// Readiness goes 503 while PostgreSQL is down and 200 once it is back, a webhook that
+    /// cannot be stored meanwhile is answered 503 (so Shopify sends it again) and stored when
+    /// it comes again, and the service's relay goes on publishing.
     @Test func serviceSurvivesAPostgresRestart() async throws {
         let app = try await OrderService.buildApplication(try orderServiceConfiguration())
         let publisher = stack.publisher()
@@ -91,10 +93,18 @@ import Testing
 
         try await withRunningApplication(app) {
             #expect(await eventually { await ready() })
-            try await whileStopped("pg") {
+            let shopify = ShopifyClient(base: "http://127.0.0.1:\(Self.port)", secret: "fault-secret")
+            let webhookId = UUID().uuidString
+            let body = try SampleOrder().body()
+            try await whileStopped("pg") { () async throws in
                 #expect(await eventually { await unavailable() }, "readiness reports the database down")
+                let refused = try await shopify.deliver(body, webhookId: webhookId)
+                #expect(refused.status == 503, "not stored, so not acknowledged")
             }
             #expect(await eventually(timeout: .seconds(20)) { await ready() }, "readiness recovers")
+            let retried = try await shopify.deliver(body, webhookId: webhookId)
+            #expect(retried.status == 200)
+            #expect(retried.body == #"{"status":"stored"}"#, "stored on Shopify's retry, not before")
 
             let pool = stack.pool(.order, name: uniqueName("pgrestart"))
             let id = try await pool.withTransaction { tx in
@@ -122,7 +132,7 @@ import Testing
         let headers = ShopifyDeliveryHeaders(
             topic: "orders/create", shopDomain: "crash.myshopify.com", webhookId: webhookId, eventId: webhookId,
             triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10")
-        #expect(try await WebhookDeliveryRepository(pool: pool).store(headers, payload: body))
+        #expect(try await WebhookDeliveryRepository(pool: pool).insert([ReceivedDelivery(headers: headers, payload: body)]) == [webhookId])
 
         let survivor = WebhookProcessor(pool: pool, logger: testLogger)
         let doomed = stack.pool(.order, size: 1, name: uniqueName("doomed"))
@@ -134,7 +144,7 @@ import Testing
                     """)
                 #expect(claimed.count == 1)
                 try await OrderWebhookHandler().handle(
-                    topic: .ordersCreate, shopDomain: headers.shopDomain, payload: body, traceparent: nil, in: tx)
+                    topic: .ordersCreate, shopDomain: headers.shopDomain, order: try OrderWebhookHandler.parse(body), traceparent: nil, in: tx)
                 #expect(try await survivor.processBatch() == 0, "a claimed delivery is skipped by other workers")
                 _ = try await tx.query("SELECT pg_terminate_backend(pg_backend_pid())")  // dies before COMMIT
             }

@@ -2,12 +2,12 @@
 """Writes a wrk Lua script that sends pre-signed Shopify deliveries.
 
     signed_requests.py OUT.lua --secret S [--orders N] [--mode distinct|duplicates|badsig]
-                       [--rate R --connections C]
+                       [--rate R --threads T]
 
 distinct:   every request a new webhook id (new orders cycle through N pre-signed bodies)
 duplicates: 90% of requests repeat one of a few webhook ids already sent
 badsig:     every request carries a wrong signature
-With --rate, each connection paces itself to send R/C requests per second.
+With --rate, each wrk thread sends its share of R requests per second on a fixed schedule.
 """
 import argparse
 import base64
@@ -28,7 +28,7 @@ def main():
     parser.add_argument("--orders", type=int, default=500)
     parser.add_argument("--mode", choices=["distinct", "duplicates", "badsig"], default="distinct")
     parser.add_argument("--rate", type=float, default=0)
-    parser.add_argument("--connections", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
     raw = open(FIXTURE, encoding="utf-8").read()
@@ -40,10 +40,11 @@ def main():
         sig = base64.b64encode(hmac.new(key.encode(), body.encode(), hashlib.sha256).digest()).decode()
         lines.append(f"bodies[{i + 1}] = {json.dumps(body)}")
         lines.append(f'sigs[{i + 1}] = "{sig}"')
-    delay = (1000.0 * args.connections / args.rate) if args.rate > 0 else 0
+    # wrk runs two threads (-t2), each sending half the rate.
+    interval = (1000.0 * args.threads / args.rate) if args.rate > 0 else 0
     nonce = f"{random.randrange(10**12):012d}"
     lines.append(LUA.replace("NORDERS", str(args.orders)).replace("MODE", args.mode)
-                 .replace("DELAY", f"{delay:.3f}").replace("NONCE", nonce))
+                 .replace("INTERVAL", f"{interval:.4f}").replace("NONCE", nonce))
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
 
@@ -59,8 +60,24 @@ end
 function init(args)
   math.randomseed(os.time() + (tid or 0) * 7919)
 end
+-- Pacing: each thread sends on a fixed schedule (its share of the rate), so slow responses
+-- do not lower the rate the way a fixed pause after each response would.
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } bench_timespec; int clock_gettime(int, bench_timespec *); ]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval = INTERVAL
+local next_at = nil
 function delay()
-  return DELAY
+  if interval <= 0 then return 0 end
+  local now = now_ms()
+  if next_at == nil or next_at < now - 1000 then next_at = now end
+  local slot = next_at
+  next_at = next_at + interval
+  return math.max(0, math.floor(slot - now + 0.5))
 end
 function request()
   counter = counter + 1

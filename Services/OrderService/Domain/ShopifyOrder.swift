@@ -24,12 +24,29 @@ struct ShopifyOrder: Decodable, Sendable {
     var shippingAddress: Address?
     var billingAddress: Address?
 
+    // Spelled out rather than `convertFromSnakeCase`, which converts every key of the
+    // payload (most of which this service never reads) on each decode.
+    enum CodingKeys: String, CodingKey {
+        case id, name, email, currency, gateway, customer
+        case createdAt = "created_at", updatedAt = "updated_at", cancelledAt = "cancelled_at"
+        case financialStatus = "financial_status", paymentGatewayNames = "payment_gateway_names"
+        case totalPrice = "total_price", totalLineItemsPrice = "total_line_items_price"
+        case totalDiscounts = "total_discounts", totalOutstanding = "total_outstanding"
+        case totalShippingPriceSet = "total_shipping_price_set", shippingLines = "shipping_lines"
+        case lineItems = "line_items", shippingAddress = "shipping_address", billingAddress = "billing_address"
+    }
+
     struct Customer: Decodable, Sendable {
         var id: Int64?
         var email: String?
         var firstName: String?
         var lastName: String?
         var phone: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, email, phone
+            case firstName = "first_name", lastName = "last_name"
+        }
     }
 
     struct LineItem: Decodable, Sendable {
@@ -39,6 +56,11 @@ struct ShopifyOrder: Decodable, Sendable {
         var title: String?
         var quantity: Int
         var price: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, sku, title, quantity, price
+            case variantId = "variant_id"
+        }
     }
 
     struct Address: Decodable, Sendable {
@@ -48,6 +70,7 @@ struct ShopifyOrder: Decodable, Sendable {
 
     struct PriceSet: Decodable, Sendable {
         var shopMoney: Money
+        enum CodingKeys: String, CodingKey { case shopMoney = "shop_money" }
         struct Money: Decodable, Sendable { var amount: String }
     }
 
@@ -56,8 +79,6 @@ struct ShopifyOrder: Decodable, Sendable {
     }
 
     static func decode(_ payload: Data) throws -> ShopifyOrder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ShopifyOrder.self, from: payload)
+        try JSONDecoder().decode(ShopifyOrder.self, from: payload)
     }
 }

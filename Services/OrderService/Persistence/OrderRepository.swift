@@ -21,13 +21,23 @@ struct OrderRepository: Sendable {
         }
     }
 
-    /// The customer's id: the same Shopify customer (or guest email) is one customer.
+    /// The customer's id: the same Shopify customer (or guest email) is one customer. An
+    /// existing customer is only written (and so locked) when a field changed, so that
+    /// concurrent orders of one customer do not queue behind each other.
     func upsertCustomer(_ customer: ShopifyOrder.Customer?, fallbackEmail: String?, shopDomain: String, in tx: PostgresLease) async throws -> Int64 {
         let email = customer?.email ?? fallbackEmail
         let first = customer?.firstName, last = customer?.lastName, phone = customer?.phone
-        let rows: PostgresResult
         if let shopifyId = customer?.id {
-            rows = try await tx.query("""
+            if let existing = try await tx.query("""
+                SELECT id, email IS NOT DISTINCT FROM coalesce(\(email), email)
+                    AND first_name IS NOT DISTINCT FROM coalesce(\(first), first_name)
+                    AND last_name IS NOT DISTINCT FROM coalesce(\(last), last_name)
+                    AND phone IS NOT DISTINCT FROM coalesce(\(phone), phone) AS unchanged
+                FROM customers WHERE shop_domain = \(shopDomain) AND shopify_customer_id = \(shopifyId)
+                """).first, try existing.decode("unchanged", as: Bool.self) {
+                return try existing.decode("id")
+            }
+            return try await tx.query("""
                 INSERT INTO customers (shop_domain, shopify_customer_id, email, first_name, last_name, phone)
                 VALUES (\(shopDomain), \(shopifyId), \(email), \(first), \(last), \(phone))
                 ON CONFLICT (shop_domain, shopify_customer_id) WHERE shopify_customer_id IS NOT NULL
@@ -36,22 +46,28 @@ struct OrderRepository: Sendable {
                     last_name = coalesce(EXCLUDED.last_name, customers.last_name),
                     phone = coalesce(EXCLUDED.phone, customers.phone), updated_at = now()
                 RETURNING id
-                """)
+                """)[0].decode("id")
         } else if let email {
-            rows = try await tx.query("""
+            if let existing = try await tx.query("""
+                SELECT id FROM customers
+                WHERE shop_domain = \(shopDomain) AND lower(email) = lower(\(email))
+                    AND shopify_customer_id IS NULL AND email IS NOT NULL
+                """).first {
+                return try existing.decode("id")
+            }
+            return try await tx.query("""
                 INSERT INTO customers (shop_domain, email, first_name, last_name, phone)
                 VALUES (\(shopDomain), \(email), \(first), \(last), \(phone))
                 ON CONFLICT (shop_domain, lower(email)) WHERE shopify_customer_id IS NULL AND email IS NOT NULL
                 DO UPDATE SET updated_at = now()
                 RETURNING id
-                """)
+                """)[0].decode("id")
         } else {
-            rows = try await tx.query("""
+            return try await tx.query("""
                 INSERT INTO customers (shop_domain, first_name, last_name, phone)
                 VALUES (\(shopDomain), \(first), \(last), \(phone)) RETURNING id
-                """)
+                """)[0].decode("id")
         }
-        return try rows[0].decode("id")
     }
 
     /// Inserts the order; nil if it exists already (created concurrently by another delivery).

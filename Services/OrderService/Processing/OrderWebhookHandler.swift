@@ -13,8 +13,8 @@ import ServiceKit
 struct OrderWebhookHandler: Sendable {
     let orders = OrderRepository()
 
-    func handle(topic: ShopifyTopic, shopDomain: String, payload: Data, traceparent: String?, in tx: PostgresLease) async throws {
-        let order = try Self.parse(payload)
+    /// `order` is the delivery's payload as `parse` read it.
+    func handle(topic: ShopifyTopic, shopDomain: String, order: ShopifyOrder, traceparent: String?, in tx: PostgresLease) async throws {
         let payment: PaymentSummary
         do {
             payment = try PaymentSummary(order: order)

@@ -47,6 +47,33 @@ struct WebhookProcessor: Service {
         }
     }
 
+    /// A claimed delivery, its payload read once.
+    struct Claimed {
+        var id: Int64
+        var webhookId: String
+        var topic: String
+        var shopDomain: String
+        var attempts: Int
+        var order: Result<ShopifyOrder, any Error>
+
+        init(_ row: PostgresRow) throws {
+            id = try row.decode("id")
+            webhookId = try row.decode("webhook_id")
+            topic = try row.decode("topic")
+            shopDomain = try row.decode("shop_domain")
+            attempts = try row.decode("attempts")
+            let payload: Data = try row.decode("payload")
+            order = Result { try OrderWebhookHandler.parse(payload) }
+        }
+
+        /// Batches take the orders they touch in this order, so concurrent batches wait for
+        /// each other instead of deadlocking.
+        static func lockOrder(_ a: Claimed, _ b: Claimed) -> Bool {
+            let left = (try? a.order.get().id) ?? .max, right = (try? b.order.get().id) ?? .max
+            return (a.shopDomain, left, a.id) < (b.shopDomain, right, b.id)
+        }
+    }
+
     /// Claims and processes one batch; returns how many deliveries it claimed.
     @discardableResult
     func processBatch() async throws -> Int {
@@ -59,26 +86,25 @@ struct WebhookProcessor: Service {
                 LIMIT \(settings.batchSize)
                 FOR UPDATE SKIP LOCKED
                 """)
-            for row in rows {
-                try await process(row, in: tx)
+            for delivery in try rows.map(Claimed.init).sorted(by: Claimed.lockOrder) {
+                try await process(delivery, in: tx)
             }
             return rows.count
         }
     }
 
-    private func process(_ row: PostgresRow, in tx: PostgresLease) async throws {
-        let id: Int64 = try row.decode("id")
-        let attempts: Int = try row.decode("attempts") + 1
+    private func process(_ delivery: Claimed, in tx: PostgresLease) async throws {
+        let id = delivery.id
+        let attempts = delivery.attempts + 1
         var logger = self.logger
-        logger[metadataKey: "webhook.id"] = "\(try row.decode("webhook_id", as: String.self))"
+        logger[metadataKey: "webhook.id"] = "\(delivery.webhookId)"
         _ = try await tx.query("SAVEPOINT delivery")
         do {
-            guard let topic = ShopifyTopic(rawValue: try row.decode("topic")) else {
+            guard let topic = ShopifyTopic(rawValue: delivery.topic) else {
                 throw PermanentDeliveryError("topic is not processed")
             }
             try await handler.handle(
-                topic: topic, shopDomain: try row.decode("shop_domain"), payload: try row.decode("payload"),
-                traceparent: nil, in: tx)
+                topic: topic, shopDomain: delivery.shopDomain, order: try delivery.order.get(), traceparent: nil, in: tx)
             _ = try await tx.query("RELEASE SAVEPOINT delivery")
             _ = try await tx.query("""
                 UPDATE webhook_deliveries

@@ -30,8 +30,9 @@ struct ShopifyDeliveryHeaders: Sendable {
     /// The headers, or a 400 naming the first one missing or empty.
     init(_ fields: HTTPFields) throws {
         func required(_ name: HTTPField.Name) throws -> String {
-            guard let value = fields[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
-                value.utf8.count <= 255
+            // HTTP strips surrounding white space from field values; control characters are refused.
+            guard let value = fields[name], !value.isEmpty, value.utf8.count <= 255,
+                value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F })
             else {
                 throw HTTPError(.badRequest, message: "missing or invalid header \(name.rawName)")
             }

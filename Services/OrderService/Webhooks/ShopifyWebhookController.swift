@@ -9,7 +9,7 @@ struct ShopifyWebhookController: Sendable {
     static let maxBodyBytes = 5 * 1024 * 1024
 
     let signature: ShopifySignature
-    let deliveries: WebhookDeliveryRepository
+    let deliveries: WebhookDeliveryWriter
     let logger: Logger
 
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -31,10 +31,17 @@ struct ShopifyWebhookController: Sendable {
         }
         let headers = try ShopifyDeliveryHeaders(request.headers)
         let payload = Data(buffer: body, byteTransferStrategy: .noCopy)
-        guard (try? JSONSerialization.jsonObject(with: payload)) is [String: Any] else {
+        guard JSONObjectCheck.isObject(payload) else {
             throw HTTPError(.badRequest, message: "body is not a JSON object")
         }
-        let stored = try await deliveries.store(headers, payload: payload)
+        let stored: Bool
+        do {
+            stored = try await deliveries.store(ReceivedDelivery(headers: headers, payload: payload))
+        } catch {
+            // Not stored, so not acknowledged: Shopify sends it again.
+            logger.error("webhook not stored", metadata: ["webhook.id": "\(headers.webhookId)", "error": "\(error)"])
+            throw HTTPError(.serviceUnavailable, message: "delivery could not be stored; retry later")
+        }
         logger.info(
             stored ? "webhook stored" : "webhook already stored",
             metadata: ["webhook.id": "\(headers.webhookId)", "webhook.topic": "\(headers.topic)", "shop": "\(headers.shopDomain)"])

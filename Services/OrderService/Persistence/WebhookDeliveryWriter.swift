@@ -1,0 +1,101 @@
+import Logging
+import Metrics
+import Postgres
+
+/// Stores deliveries with group commit: requests that arrive while a write is in flight are
+/// stored together by the next one, in one statement and one commit (one WAL flush), and each
+/// caller resumes only once its row is committed. Under light load a delivery is written at
+/// once on its own; under heavy load batches grow, which is what keeps commits, round trips
+/// and per-statement work from growing with the request rate.
+actor WebhookDeliveryWriter {
+    struct Settings: Sendable {
+        /// Writes in flight at once, each on its own pooled connection.
+        var concurrentWrites = 4
+        var maxBatch = 64
+        /// Attempts for a batch that hits a deadlock or serialization failure.
+        var attempts = 3
+    }
+
+    private struct Waiter {
+        var delivery: ReceivedDelivery
+        var continuation: CheckedContinuation<Bool, any Error>
+    }
+
+    private let repository: WebhookDeliveryRepository
+    /// Ids committed (stored now or found stored): a conflict on insert means a committed row.
+    private let recent = RecentWebhookIds()
+    private let settings: Settings
+    private let logger: Logger
+    private var waiting: [Waiter] = []
+    private var writing = 0
+    private let batchSizes = Recorder(label: "webhook_store_batch_size")
+    /// Statements that stored deliveries, one commit each (a test and diagnostics figure).
+    private(set) var commits = 0
+
+    init(repository: WebhookDeliveryRepository, settings: Settings = .init(), logger: Logger) {
+        self.repository = repository
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Stores the delivery durably; false if its webhook id was stored before.
+    nonisolated func store(_ delivery: ReceivedDelivery) async throws -> Bool {
+        if recent.contains(delivery.headers.webhookId) { return false }
+        return try await enqueue(delivery)
+    }
+
+    private func enqueue(_ delivery: ReceivedDelivery) async throws -> Bool {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append(Waiter(delivery: delivery, continuation: continuation))
+            if writing < settings.concurrentWrites {
+                writing += 1
+                Task { await drain() }
+            }
+        }
+    }
+
+    /// Writes batches until nothing waits. Other callers enqueue while a write is awaited.
+    private func drain() async {
+        while !waiting.isEmpty {
+            let batch = Array(waiting.prefix(settings.maxBatch))
+            waiting.removeFirst(batch.count)
+            await write(batch)
+        }
+        writing -= 1
+    }
+
+    private func write(_ batch: [Waiter]) async {
+        // A webhook id twice in one batch is stored once; the later copies are duplicates.
+        var seen = Set<String>()
+        var unique: [Waiter] = []
+        var repeats: [Waiter] = []
+        for waiter in batch {
+            if seen.insert(waiter.delivery.headers.webhookId).inserted { unique.append(waiter) } else { repeats.append(waiter) }
+        }
+        do {
+            let stored = try await insertRetrying(unique.map(\.delivery))
+            commits += 1
+            recent.insert(unique.map(\.delivery.headers.webhookId))
+            batchSizes.record(batch.count)
+            for waiter in unique { waiter.continuation.resume(returning: stored.contains(waiter.delivery.headers.webhookId)) }
+            for waiter in repeats { waiter.continuation.resume(returning: false) }
+        } catch let error as PostgresError where !error.isConnectionFailure && unique.count > 1 {
+            // One bad row must not fail the others: store each on its own.
+            logger.warning("webhook batch rejected, storing one by one", metadata: ["error": "\(error)"])
+            for waiter in unique + repeats { await write([waiter]) }
+        } catch {
+            for waiter in unique + repeats { waiter.continuation.resume(throwing: error) }
+        }
+    }
+
+    private func insertRetrying(_ deliveries: [ReceivedDelivery]) async throws -> Set<String> {
+        var attempt = 1
+        while true {
+            do {
+                return try await repository.insert(deliveries)
+            } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < settings.attempts {
+                attempt += 1
+            }
+        }
+    }
+}

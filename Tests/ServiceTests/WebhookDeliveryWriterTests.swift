@@ -1,0 +1,82 @@
+import Foundation
+import Postgres
+import ServiceKit
+import TestSupport
+import Testing
+
+@testable import OrderService
+
+/// Group commit of received deliveries, against the test PostgreSQL.
+struct WebhookDeliveryWriterTests {
+    let sample = SampleOrder()
+
+    func migratedPool() async throws -> PostgresPool {
+        let pool = TestStack.test.pool(.order, size: 4, name: uniqueName("writer"))
+        let runner = MigrationRunner(pool: pool, logger: testLogger)
+        try await runner.apply(ServiceHost.sharedMigrations(), source: "shared")
+        try await runner.apply(ServiceDefinition.ordersService.migrations, source: "service")
+        return pool
+    }
+
+    func delivery(_ webhookId: String, body: Data) -> ReceivedDelivery {
+        ReceivedDelivery(
+            headers: ShopifyDeliveryHeaders(
+                topic: "products/update", shopDomain: "writer.myshopify.com", webhookId: webhookId, eventId: "evt-\(webhookId)",
+                triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10"),
+            payload: body)
+    }
+
+    @Test func concurrentDeliveriesCommitTogetherAndEachIsStoredOnce() async throws {
+        let pool = try await migratedPool()
+        let writer = WebhookDeliveryWriter(
+            repository: WebhookDeliveryRepository(pool: pool), settings: .init(concurrentWrites: 2), logger: testLogger)
+        let prefix = uniqueName("group")
+        let body = try sample.body()
+        // 150 distinct webhook ids, 50 of them sent a second time at the same moment.
+        let ids = (0..<150).map { "\(prefix)-\($0)" } + (0..<50).map { "\(prefix)-\($0 * 3)" }
+        let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            for id in ids.shuffled() {
+                group.addTask { (id, try await writer.store(delivery(id, body: body))) }
+            }
+            return try await group.reduce(into: [(String, Bool)]()) { $0.append($1) }
+        }
+        let storedIds = results.filter(\.1).map(\.0)
+        #expect(storedIds.count == 150, "each webhook id answered 'stored' exactly once")
+        #expect(Set(storedIds).count == 150)
+        let rows = try await pool.query("SELECT webhook_id, payload FROM webhook_deliveries WHERE webhook_id LIKE \(prefix + "-%")")
+        #expect(rows.count == 150)
+        #expect(try rows.allSatisfy { try $0.decode("payload", as: Data.self) == body })
+        let commits = await writer.commits
+        #expect(commits < 100, "200 concurrent deliveries took \(commits) commits")
+        // A later retry is answered from the ids this writer saw committed, without a write.
+        #expect(try await writer.store(delivery(ids[0], body: body)) == false)
+        #expect(await writer.commits == commits)
+        let fresh = WebhookDeliveryWriter(repository: WebhookDeliveryRepository(pool: pool), logger: testLogger)
+        #expect(try await fresh.store(delivery(ids[0], body: body)) == false, "another replica finds it in the database")
+        await pool.close()
+    }
+
+    @Test func aRowThePostgresServerRefusesFailsAloneNotItsBatch() async throws {
+        let pool = try await migratedPool()
+        // The server refuses a webhook id too large for its unique index ("index row size
+        // exceeds maximum"): a row-specific failure that needs no DDL, which would lock the
+        // table other tests share. (The HTTP layer caps header values far below this.)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        let poison = uniqueName("poison") + String((0..<6000).map { _ in alphabet.randomElement()! })
+        let writer = WebhookDeliveryWriter(
+            repository: WebhookDeliveryRepository(pool: pool), settings: .init(concurrentWrites: 1), logger: testLogger)
+        let prefix = uniqueName("good")
+        let body = try sample.body()
+        let outcomes = await withTaskGroup(of: (String, Bool?).self) { group in
+            for id in [poison] + (0..<20).map({ "\(prefix)-\($0)" }) {
+                group.addTask { (id, try? await writer.store(delivery(id, body: body))) }
+            }
+            return await group.reduce(into: [String: Bool?]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes[poison] == .some(nil), "the refused delivery fails, so it is not acknowledged")
+        #expect(outcomes.filter { $0.key != poison }.allSatisfy { $0.value == true }, "the others are stored")
+        let stored = try await pool.query("SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id LIKE \(prefix + "-%")")
+        #expect(try stored.scalar("n", as: Int.self) == 20)
+        await pool.close()
+    }
+}
