@@ -5,5 +5,9 @@ import ServiceKit
 func buildApplication(_ configuration: InventoryServiceConfiguration) async throws -> some ApplicationProtocol {
     let context = try await ServiceHost.prepare(.inventoryService, configuration: configuration.service)
     let router = ServiceHost.router(context)
-    return ServiceHost.application(context, router: router)
+    let admin = ServiceHost.adminGroup(router, context)
+    CatalogController(catalog: CatalogRepository(pool: context.pool), logger: context.logger).addRoutes(to: admin)
+    StockController(stock: StockRepository(pool: context.pool)).addRoutes(to: router, admin: admin)
+    let consumer = OrderEventConsumer(pool: context.pool, logger: context.logger)
+    return ServiceHost.application(context, router: router, handler: { try await consumer.handle($0) })
 }

@@ -6,5 +6,5 @@ extension ServiceDefinition {
     static let inventoryService = ServiceDefinition(
         name: "InventoryService", schema: "inventory", defaultPort: 8082,
         migrations: ServiceMain.migrations(in: .module),
-        queue: QueueTopology(queue: "inventory-service", bindings: []))
+        queue: QueueTopology(queue: "inventory-service", bindings: OrderEventConsumer.bindings))
 }

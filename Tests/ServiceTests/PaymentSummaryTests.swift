@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import ServiceKit
 import Testing
 
 @testable import OrderService

@@ -7,6 +7,10 @@ struct SampleOrder {
     var updatedAt = "2021-12-31T19:00:00-05:00"
     var financialStatus = "paid"
     var gateway = "visa"
+    /// The two line items' SKUs (the fixture's are both IPOD2008PINK).
+    var skus = ["IPOD2008PINK", "IPOD2008PINK"]
+    /// The shipping address's coordinates (null in the fixture).
+    var shippingPoint: (latitude: Double, longitude: Double)?
 
     func body() throws -> Data {
         var text = String(decoding: try Fixtures.data("shopify/orders-create.json"), as: UTF8.self)
@@ -16,6 +20,18 @@ struct SampleOrder {
         text = text.replacingOccurrences(of: #""visa""#, with: #""\#(gateway)""#)
         let outstanding = financialStatus == "paid" ? "0.00" : "388.00"
         text = text.replacingOccurrences(of: #""total_outstanding": "398.00""#, with: #""total_outstanding": "\#(outstanding)""#)
+        var searchFrom = text.startIndex
+        for sku in skus {
+            guard let found = text.range(of: #""sku": "IPOD2008PINK""#, range: searchFrom..<text.endIndex) else { break }
+            let offset = text.distance(from: text.startIndex, to: found.lowerBound)
+            text.replaceSubrange(found, with: #""sku": "\#(sku)""#)
+            searchFrom = text.index(text.startIndex, offsetBy: offset + 1)
+        }
+        if let point = shippingPoint, let shipping = text.range(of: #""shipping_address""#) {
+            let rest = shipping.upperBound..<text.endIndex
+            text = text.replacingOccurrences(of: #""latitude": null"#, with: #""latitude": \#(point.latitude)"#, range: text.range(of: #""latitude": null"#, range: rest))
+            text = text.replacingOccurrences(of: #""longitude": null"#, with: #""longitude": \#(point.longitude)"#, range: text.range(of: #""longitude": null"#, range: rest))
+        }
         return Data(text.utf8)
     }
 }

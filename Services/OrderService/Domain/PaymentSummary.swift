@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// How an order is paid and how much of it is collected: pure, from the order payload.
 struct PaymentSummary: Sendable, Equatable {

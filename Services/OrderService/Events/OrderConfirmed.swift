@@ -11,31 +11,28 @@ struct OrderConfirmed: IntegrationEvent {
     var shopDomain: String
     var name: String?
     var currency: String
-    var customer: Customer
+    var customer: CustomerContact
     var shippingPoint: Point?
     var billingPoint: Point?
     var items: [Item]
     var payment: Payment
-
-    struct Customer: Codable, Sendable {
-        var email: String?
-        var firstName: String?
-        var lastName: String?
-    }
 
     struct Point: Codable, Sendable {
         var latitude: Double
         var longitude: Double
     }
 
+    /// An order line, as every order event carries it.
     struct Item: Codable, Sendable {
         var lineItemId: String
         var variantId: String?
         var sku: String
+        var title: String?
         var quantity: Int
         var price: String
     }
 
+    /// The payment's state, as every order event carries it.
     struct Payment: Codable, Sendable {
         var method: String
         var status: String

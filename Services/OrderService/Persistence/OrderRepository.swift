@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Postgres
 
 /// Orders, their customers, payments and items in the `orders` schema. Every method runs in
@@ -126,5 +127,6 @@ struct OrderRepository: Sendable {
             UPDATE orders SET status = 'cancelled', cancelled_at = coalesce(\(at), now()), updated_at = now()
             WHERE id = \(orderId)
             """)
+        try await SellerOrderRepository().cancelAll(orderId: orderId, in: tx)
     }
 }

@@ -76,11 +76,13 @@ struct OrderWebhookHandler: Sendable {
         return OrderConfirmed(
             orderId: String(orderId), shopifyOrderId: String(order.id), shopDomain: shopDomain, name: order.name,
             currency: order.currency,
-            customer: .init(email: order.customer?.email ?? order.email, firstName: order.customer?.firstName, lastName: order.customer?.lastName),
+            customer: .init(
+                email: order.customer?.email ?? order.email, firstName: order.customer?.firstName,
+                lastName: order.customer?.lastName, phone: order.customer?.phone),
             shippingPoint: point(order.shippingAddress), billingPoint: point(order.billingAddress),
             items: order.lineItems.map {
                 .init(lineItemId: String($0.id), variantId: $0.variantId.map(String.init), sku: $0.sku ?? "",
-                      quantity: $0.quantity, price: Money.format(Money.parse($0.price) ?? 0))
+                      title: $0.title, quantity: $0.quantity, price: Money.format(Money.parse($0.price) ?? 0))
             },
             payment: .init(
                 method: payment.method.rawValue, status: payment.status.rawValue,

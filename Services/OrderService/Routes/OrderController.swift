@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Hummingbird
 import Postgres
 
@@ -33,13 +34,32 @@ struct OrderController: Sendable {
             throw HTTPError(.badRequest, message: "several shops have order \(shopifyOrderId): add ?shop=<domain>")
         }
         let orderId: Int64 = try row.decode("id")
-        let items = try await pool.query("""
-            SELECT sku, quantity, price, title, shopify_variant_id FROM order_items WHERE order_id = \(orderId) ORDER BY id
-            """).map { item in
-            OrderView.Item(
-                sku: try item.decode("sku"), quantity: try item.decode("quantity"),
-                price: Money.format(try item.decode("price")), title: try item.decode("title"),
-                variantId: try item.decode("shopify_variant_id", as: Int64?.self).map(String.init))
+        let itemRows = try await pool.query("""
+            SELECT i.sku, i.quantity, i.price, i.title, i.shopify_variant_id, si.seller_order_id
+            FROM order_items i LEFT JOIN seller_order_items si ON si.order_item_id = i.id
+            WHERE i.order_id = \(orderId) ORDER BY i.id
+            """)
+        var itemsBySellerOrder: [Int64: [OrderView.Item]] = [:]
+        let items = try itemRows.map { row in
+            let item = OrderView.Item(
+                sku: try row.decode("sku"), quantity: try row.decode("quantity"),
+                price: Money.format(try row.decode("price")), title: try row.decode("title"),
+                variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init))
+            if let sellerOrder = try row.decode("seller_order_id", as: Int64?.self) {
+                itemsBySellerOrder[sellerOrder, default: []].append(item)
+            }
+            return item
+        }
+        let sellerOrders = try await pool.query("""
+            SELECT id, split_order_id, vendor_id, vendor_name, hub_id, flow, status, items_amount, collect_amount
+            FROM seller_orders WHERE order_id = \(orderId) ORDER BY id
+            """).map { row in
+            OrderView.SellerOrder(
+                splitOrderId: try row.decode("split_order_id"), vendorId: try row.decode("vendor_id"),
+                vendorName: try row.decode("vendor_name"), hubId: try row.decode("hub_id"), flow: try row.decode("flow"),
+                status: try row.decode("status"), items: itemsBySellerOrder[try row.decode("id")] ?? [],
+                itemsAmount: Money.format(try row.decode("items_amount")),
+                collectAmount: Money.format(try row.decode("collect_amount")))
         }
         func amount(_ column: String) throws -> String { Money.format(try row.decode(column, as: Decimal.self)) }
         return OrderView(
@@ -55,6 +75,6 @@ struct OrderController: Sendable {
                 discountAmount: try amount("discount_amount"), totalAmount: try amount("total_amount"),
                 collectedAmount: try amount("collected_amount"), remainingAmount: try amount("remaining_amount"),
                 currency: try row.decode("payment_currency")),
-            sellerOrders: [])
+            sellerOrders: sellerOrders)
     }
 }

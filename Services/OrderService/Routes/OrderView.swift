@@ -7,17 +7,10 @@ struct OrderView: ResponseEncodable, Decodable, Sendable {
     var name: String?
     var status: String
     var currency: String
-    var customer: Customer
+    var customer: CustomerContact
     var items: [Item]
     var payment: Payment
     var sellerOrders: [SellerOrder]
-
-    struct Customer: Codable, Sendable {
-        var email: String?
-        var firstName: String?
-        var lastName: String?
-        var phone: String?
-    }
 
     struct Item: Codable, Sendable {
         var sku: String
@@ -39,22 +32,31 @@ struct OrderView: ResponseEncodable, Decodable, Sendable {
         var currency: String
     }
 
-    /// Filled once orders are split per seller (InventoryService's allocation).
+    /// Filled once the order is allocated: one per vendor.
     struct SellerOrder: Codable, Sendable {
         var splitOrderId: String
         var vendorId: String
+        var vendorName: String
         /// Always present: null for the NORMAL flow.
         var hubId: String?
         var flow: String
         var status: String
+        var items: [Item]
+        var itemsAmount: String
+        /// What the courier collects on delivery.
+        var collectAmount: String
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(splitOrderId, forKey: .splitOrderId)
             try container.encode(vendorId, forKey: .vendorId)
+            try container.encode(vendorName, forKey: .vendorName)
             try container.encode(hubId, forKey: .hubId)
             try container.encode(flow, forKey: .flow)
             try container.encode(status, forKey: .status)
+            try container.encode(items, forKey: .items)
+            try container.encode(itemsAmount, forKey: .itemsAmount)
+            try container.encode(collectAmount, forKey: .collectAmount)
         }
     }
 }

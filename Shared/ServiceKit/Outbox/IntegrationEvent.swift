@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 
 /// An event one service announces to the others: a small immutable record named as a fact in
 /// the past tense, published on `marketplace.events` under `routingKey`.
@@ -9,6 +10,16 @@ public protocol IntegrationEvent: Codable, Sendable {
 extension IntegrationEvent {
     public static func decode(from data: Data) throws -> Self {
         try JSONDecoder.events.decode(Self.self, from: data)
+    }
+
+    /// The event a consumed message carries; a body that is not one can never be handled, so
+    /// it is a `PermanentMessageError` (dead-lettered at once, not retried).
+    public static func decode(_ message: IncomingMessage) throws -> Self {
+        do {
+            return try decode(from: message.body)
+        } catch {
+            throw PermanentMessageError("malformed \(routingKey): \(error)")
+        }
     }
 
     public func encoded() throws -> Data {

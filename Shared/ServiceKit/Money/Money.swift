@@ -1,9 +1,9 @@
 import Foundation
 
 /// Exact decimal amounts from Shopify's decimal strings ("199.00").
-enum Money {
+public enum Money {
     /// The amount, or nil if `text` is not a plain decimal number.
-    static func parse(_ text: String?) -> Decimal? {
+    public static func parse(_ text: String?) -> Decimal? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty,
             text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }),
             text.filter({ $0 == "." }).count <= 1
@@ -12,7 +12,7 @@ enum Money {
     }
 
     /// The amount as a string with at least two decimals, e.g. "388.00".
-    static func format(_ amount: Decimal) -> String {
+    public static func format(_ amount: Decimal) -> String {
         var value = amount
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 4, .bankers)
