@@ -31,37 +31,41 @@ struct AllocationRepository: Sendable {
             return try await refuse(order, reason: "the order has no line items", unfilled: [], in: tx)
         }
         let skus = Array(Set(lines.map(\.sku)))
+        // The order's stock rows with their offers, vendors and hubs, in one round trip: only
+        // hubs holding these SKUs can serve the order.
         let levels = try await tx.query("""
             SELECT s.id, s.sku, s.vendor_id, s.hub_id, s.quantity, o.margin,
-                   v.name AS vendor_name, v.email AS vendor_email, v.latitude, v.longitude
+                   v.name AS vendor_name, v.email AS vendor_email, v.latitude, v.longitude,
+                   h.latitude AS hub_latitude, h.longitude AS hub_longitude, h.radius_km, h.active AS hub_active
             FROM stock s
             JOIN offers o ON o.sku = s.sku AND o.vendor_id = s.vendor_id
             JOIN vendors v ON v.id = s.vendor_id
+            LEFT JOIN hubs h ON h.id = s.hub_id
             WHERE s.sku = ANY(\(skus)::text[]) AND s.quantity > 0
             ORDER BY s.id
             FOR UPDATE OF s
             """)
         var vendors: [String: AllocationInput.Vendor] = [:]
+        var hubs: [String: AllocationInput.Hub] = [:]
         let stock = try levels.map { row -> AllocationInput.Level in
             let vendorId: String = try row.decode("vendor_id")
             vendors[vendorId] = AllocationInput.Vendor(
                 id: vendorId, name: try row.decode("vendor_name"), email: try row.decode("vendor_email"),
                 point: GeoPoint(latitude: try row.decode("latitude"), longitude: try row.decode("longitude")))
+            let hubId: String? = try row.decode("hub_id")
+            if let hubId {
+                hubs[hubId] = AllocationInput.Hub(
+                    id: hubId,
+                    point: GeoPoint(latitude: try row.decode("hub_latitude"), longitude: try row.decode("hub_longitude")),
+                    radiusKm: try row.decode("radius_km"), active: try row.decode("hub_active"))
+            }
             return AllocationInput.Level(
                 stockId: try row.decode("id"), sku: try row.decode("sku"), vendorId: vendorId,
-                hubId: try row.decode("hub_id"), quantity: try row.decode("quantity"), margin: try row.decode("margin"))
+                hubId: hubId, quantity: try row.decode("quantity"), margin: try row.decode("margin"))
         }
         let point = AllocationInput.customerPoint(shipping: order.shippingPoint, billing: order.billingPoint)
-        let hubs = point == nil ? [] : try await tx.query("""
-            SELECT id, latitude, longitude, radius_km, active FROM hubs WHERE active
-            """).map { row in
-            AllocationInput.Hub(
-                id: try row.decode("id"),
-                point: GeoPoint(latitude: try row.decode("latitude"), longitude: try row.decode("longitude")),
-                radiusKm: try row.decode("radius_km"), active: try row.decode("active"))
-        }
         let plan = Allocator.plan(AllocationInput(
-            customerPoint: point, lines: lines, hubs: hubs, vendors: vendors, levels: stock))
+            customerPoint: point, lines: lines, hubs: Array(hubs.values), vendors: vendors, levels: stock))
 
         switch plan {
         case .unfillable(let unfilled):
@@ -69,8 +73,7 @@ struct AllocationRepository: Sendable {
                 + unfilled.map { "\($0.quantity) × \($0.sku.isEmpty ? "(unknown product)" : $0.sku)" }.joined(separator: ", ")
             return try await refuse(order, reason: reason, unfilled: unfilled, in: tx)
         case .allocated(let placements):
-            try await take(placements, in: tx)
-            try await record(placements, orderId: order.orderId, in: tx)
+            try await take(placements, orderId: order.orderId, in: tx)
             return .allocated(StockAllocated(
                 orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain,
                 lines: placements.map { placement in
@@ -141,27 +144,37 @@ struct AllocationRepository: Sendable {
         }
     }
 
-    /// The rows were locked when they were read.
-    private func take(_ placements: [AllocationPlan.Placement], in tx: PostgresLease) async throws {
-        var totals: [Int64: Int] = [:]
-        for placement in placements { totals[placement.stockId, default: 0] -= placement.line.quantity }
-        try await StockMoves.apply(totals, in: tx)
-    }
-
-    private func record(_ placements: [AllocationPlan.Placement], orderId: String, in tx: PostgresLease) async throws {
+    /// Takes the placed quantities from their stock rows (locked when they were read) and
+    /// records the lines, in one statement.
+    private func take(_ placements: [AllocationPlan.Placement], orderId: String, in tx: PostgresLease) async throws {
         struct Row: Encodable {
             var line_item_id: String, sku: String, quantity: Int, stock_id: Int64, vendor_id: String, hub_id: String?, flow: String
         }
+        var totals: [Int64: Int] = [:]
+        for placement in placements { totals[placement.stockId, default: 0] -= placement.line.quantity }
         let rows = placements.map {
             Row(line_item_id: $0.line.lineItemId, sku: $0.line.sku, quantity: $0.line.quantity, stock_id: $0.stockId,
                 vendor_id: $0.vendorId, hub_id: $0.hubId, flow: $0.flow.rawValue)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
-        _ = try await tx.query("""
-            INSERT INTO allocation_lines (order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow)
-            SELECT \(orderId), line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow
-            FROM jsonb_to_recordset(\(json)::jsonb)
-                AS r(line_item_id text, sku text, quantity integer, stock_id bigint, vendor_id text, hub_id text, flow text)
-            """)
+        let ids = totals.keys.sorted()
+        let deltas = ids.map { totals[$0]! }
+        let moved = try await tx.query("""
+            WITH moved AS (
+                UPDATE stock s SET quantity = s.quantity + d.delta, updated_at = now()
+                FROM unnest(\(ids)::bigint[], \(deltas)::integer[]) AS d(id, delta)
+                WHERE s.id = d.id AND s.quantity + d.delta >= 0
+                RETURNING s.id
+            ), recorded AS (
+                INSERT INTO allocation_lines (order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow)
+                SELECT \(orderId), line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow
+                FROM jsonb_to_recordset(\(json)::jsonb)
+                    AS r(line_item_id text, sku text, quantity integer, stock_id bigint, vendor_id text, hub_id text, flow text)
+            )
+            SELECT count(*)::int AS moved FROM moved
+            """).scalar("moved", as: Int.self)
+        guard moved == ids.count else {
+            throw PostgresError(kind: .usage, message: "stock changed under a held lock; refusing to oversell")
+        }
     }
 }

@@ -18,6 +18,7 @@ struct SellerOrderRepository: Sendable {
         var totalAmount: Decimal
         var collectedAmount: Decimal
         var remainingAmount: Decimal
+        var items: [Item]
     }
 
     struct Item: Sendable {
@@ -42,52 +43,54 @@ struct SellerOrderRepository: Sendable {
         var items: [Item]
     }
 
+    /// The order with its items; one row per item.
     func lockOrder(id: Int64, in tx: PostgresLease) async throws -> LockedOrder? {
-        try await tx.query("""
+        let rows = try await tx.query("""
             SELECT o.id, o.status, o.shop_domain, o.shopify_order_id, o.name, o.currency,
                    c.email, c.first_name, c.last_name, c.phone,
-                   p.method, p.status AS payment_status, p.total_amount, p.collected_amount, p.remaining_amount
-            FROM orders o JOIN customers c ON c.id = o.customer_id JOIN payments p ON p.order_id = o.id
+                   p.method, p.status AS payment_status, p.total_amount, p.collected_amount, p.remaining_amount,
+                   i.id AS item_id, i.shopify_line_item_id, i.shopify_variant_id, i.sku, i.title, i.quantity, i.price
+            FROM orders o
+            JOIN customers c ON c.id = o.customer_id
+            JOIN payments p ON p.order_id = o.id
+            JOIN order_items i ON i.order_id = o.id
             WHERE o.id = \(id)
+            ORDER BY i.id
             FOR UPDATE OF o
-            """).first.map { row in
-            LockedOrder(
-                id: try row.decode("id"), status: try row.decode("status"), shopDomain: try row.decode("shop_domain"),
-                shopifyOrderId: try row.decode("shopify_order_id"), name: try row.decode("name"),
-                currency: try row.decode("currency"),
-                customer: .init(
-                    email: try row.decode("email"), firstName: try row.decode("first_name"),
-                    lastName: try row.decode("last_name"), phone: try row.decode("phone")),
-                paymentMethod: try row.decode("method"), paymentStatus: try row.decode("payment_status"),
-                totalAmount: try row.decode("total_amount"),
-                collectedAmount: try row.decode("collected_amount"), remainingAmount: try row.decode("remaining_amount"))
-        }
-    }
-
-    func items(orderId: Int64, in tx: PostgresLease) async throws -> [Item] {
-        try await tx.query("""
-            SELECT id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price FROM order_items WHERE order_id = \(orderId) ORDER BY id
-            """).map { row in
-            Item(
-                id: try row.decode("id"), lineItemId: String(try row.decode("shopify_line_item_id", as: Int64.self)),
-                variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init),
-                sku: try row.decode("sku"), title: try row.decode("title"), quantity: try row.decode("quantity"),
-                price: try row.decode("price"))
-        }
+            """)
+        guard let row = rows.first else { return nil }
+        return LockedOrder(
+            id: try row.decode("id"), status: try row.decode("status"), shopDomain: try row.decode("shop_domain"),
+            shopifyOrderId: try row.decode("shopify_order_id"), name: try row.decode("name"),
+            currency: try row.decode("currency"),
+            customer: .init(
+                email: try row.decode("email"), firstName: try row.decode("first_name"),
+                lastName: try row.decode("last_name"), phone: try row.decode("phone")),
+            paymentMethod: try row.decode("method"), paymentStatus: try row.decode("payment_status"),
+            totalAmount: try row.decode("total_amount"), collectedAmount: try row.decode("collected_amount"),
+            remainingAmount: try row.decode("remaining_amount"),
+            items: try rows.map { item in
+                Item(
+                    id: try item.decode("item_id"),
+                    lineItemId: String(try item.decode("shopify_line_item_id", as: Int64.self)),
+                    variantId: try item.decode("shopify_variant_id", as: Int64?.self).map(String.init),
+                    sku: try item.decode("sku"), title: try item.decode("title"), quantity: try item.decode("quantity"),
+                    price: try item.decode("price"))
+            })
     }
 
     func insert(_ sellerOrder: NewSellerOrder, orderId: Int64, in tx: PostgresLease) async throws {
-        let id: Int64 = try await tx.query("""
-            INSERT INTO seller_orders (split_order_id, order_id, vendor_id, vendor_name, vendor_email, hub_id, flow,
-                                       status, items_amount, collect_amount)
-            VALUES (\(sellerOrder.splitOrderId), \(orderId), \(sellerOrder.vendorId), \(sellerOrder.vendorName),
-                    \(sellerOrder.vendorEmail), \(sellerOrder.hubId), \(sellerOrder.flow), 'assigned',
-                    \(sellerOrder.itemsAmount), \(sellerOrder.collectAmount))
-            RETURNING id
-            """)[0].decode("id")
         _ = try await tx.query("""
+            WITH created AS (
+                INSERT INTO seller_orders (split_order_id, order_id, vendor_id, vendor_name, vendor_email, hub_id, flow,
+                                           status, items_amount, collect_amount)
+                VALUES (\(sellerOrder.splitOrderId), \(orderId), \(sellerOrder.vendorId), \(sellerOrder.vendorName),
+                        \(sellerOrder.vendorEmail), \(sellerOrder.hubId), \(sellerOrder.flow), 'assigned',
+                        \(sellerOrder.itemsAmount), \(sellerOrder.collectAmount))
+                RETURNING id
+            )
             INSERT INTO seller_order_items (seller_order_id, order_item_id)
-            SELECT \(id), unnest(\(sellerOrder.items.map(\.id))::bigint[])
+            SELECT created.id, item FROM created, unnest(\(sellerOrder.items.map(\.id))::bigint[]) AS item
             """)
     }
 

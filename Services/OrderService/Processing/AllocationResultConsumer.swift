@@ -6,8 +6,9 @@ import ServiceKit
 
 /// Consumes InventoryService's allocation results: an allocated order is split into one
 /// seller order per vendor and announced as `order.allocated`; a refused one is marked
-/// `allocation_failed` and announced. Each result applies once (inbox) and only to an order
-/// still `confirmed` (a cancelled order stays cancelled).
+/// `allocation_failed` and announced. A result applies only to an order still `confirmed`,
+/// which makes it apply once (a redelivery finds the order moved on) and leaves a cancelled
+/// order cancelled.
 struct AllocationResultConsumer: Sendable {
     let pool: PostgresPool
     let logger: Logger
@@ -16,12 +17,11 @@ struct AllocationResultConsumer: Sendable {
     static let bindings = [InventoryAllocated.routingKey, InventoryAllocationFailed.routingKey]
 
     func handle(_ message: IncomingMessage) async throws {
-        let inbox = Inbox(pool: pool, consumer: "orders")
         let trace = message.headers[Headers.traceparent]?.stringValue
         switch message.eventType {
         case InventoryAllocated.routingKey:
             let result = try InventoryAllocated.decode(message)
-            try await inbox.process(message) { tx in
+            try await pool.withTransaction(retries: 5) { tx in
                 guard let order = try await confirmedOrder(result.orderId, in: tx) else { return }
                 let event = try await split(order, result, in: tx)
                 try await Outbox.enqueue(event, traceparent: trace, in: tx)
@@ -29,7 +29,7 @@ struct AllocationResultConsumer: Sendable {
             }
         case InventoryAllocationFailed.routingKey:
             let result = try InventoryAllocationFailed.decode(message)
-            try await inbox.process(message) { tx in
+            try await pool.withTransaction(retries: 5) { tx in
                 guard let order = try await confirmedOrder(result.orderId, in: tx) else { return }
                 try await sellerOrders.markAllocationFailed(orderId: order.id, reason: result.reason, in: tx)
                 try await Outbox.enqueue(
@@ -59,7 +59,7 @@ struct AllocationResultConsumer: Sendable {
     private func split(
         _ order: SellerOrderRepository.LockedOrder, _ result: InventoryAllocated, in tx: PostgresLease
     ) async throws -> OrderAllocated {
-        let items = try await sellerOrders.items(orderId: order.id, in: tx)
+        let items = order.items
         let byLine = Dictionary(items.map { ($0.lineItemId, $0) }, uniquingKeysWith: { first, _ in first })
         let vendors = Dictionary(grouping: result.lines, by: \.vendorId).sorted { $0.key < $1.key }
         guard Set(result.lines.map(\.lineItemId)) == Set(byLine.keys) else {
