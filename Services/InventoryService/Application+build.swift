@@ -9,5 +9,7 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
     CatalogController(catalog: CatalogRepository(pool: context.pool), logger: context.logger).addRoutes(to: admin)
     StockController(stock: StockRepository(pool: context.pool)).addRoutes(to: router, admin: admin)
     let consumer = OrderEventConsumer(pool: context.pool, logger: context.logger)
-    return ServiceHost.application(context, router: router, handler: { try await consumer.handle($0) })
+    return ServiceHost.application(
+        context, router: router, handler: { try await consumer.handle($0) },
+        batching: .init(maxBatch: OrderEventConsumer.maxBatch) { try await consumer.handle(batch: $0) })
 }

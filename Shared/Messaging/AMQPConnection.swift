@@ -237,8 +237,9 @@ final class AMQPConnection: @unchecked Sendable {
         }
     }
 
-    func ack(_ deliveryTag: UInt64) throws {
-        let status = amqp_basic_ack(try live(), channel, deliveryTag, 0)
+    /// Acknowledges one delivery, or with `multiple` every unacknowledged one up to it.
+    func ack(_ deliveryTag: UInt64, multiple: Bool = false) throws {
+        let status = amqp_basic_ack(try live(), channel, deliveryTag, multiple ? 1 : 0)
         guard status == AMQP_STATUS_OK.rawValue else {
             throw AMQPError(kind: .connection, message: "basic.ack: \(Self.statusText(status))")
         }

@@ -9,23 +9,43 @@ import ServiceLifecycle
 /// dead-letter queue; the worker goes on with the next message either way. Workers reconnect
 /// by themselves after the broker restarts. On graceful shutdown each worker finishes the
 /// message in hand, acknowledges it and closes; prefetched messages go back to the queue.
+///
+/// With a `batchHandler`, a worker that finds several messages already delivered to it (up to
+/// `maxBatch`) hands them over together, so that their effects can share one transaction;
+/// they are acknowledged together once it returns. If it throws, each message of the batch is
+/// handled on its own by `handler`, with the usual retries, so one bad message costs only
+/// itself.
 public struct AMQPConsumer: Service {
     public typealias Handler = @Sendable (IncomingMessage) async throws -> Void
+    public typealias BatchHandler = @Sendable ([IncomingMessage]) async throws -> Void
+
+    /// How messages may be handled in batches.
+    public struct Batching: Sendable {
+        public var maxBatch: Int
+        public var handler: BatchHandler
+
+        public init(maxBatch: Int, handler: @escaping BatchHandler) {
+            self.maxBatch = maxBatch
+            self.handler = handler
+        }
+    }
 
     let settings: AMQPSettings
     let topology: QueueTopology
     let concurrency: Int
     let logger: Logger
     let handler: Handler
+    let batching: Batching?
 
     public init(
         settings: AMQPSettings, topology: QueueTopology, concurrency: Int = 1, logger: Logger,
-        handler: @escaping Handler
+        batching: Batching? = nil, handler: @escaping Handler
     ) {
         self.settings = settings
         self.topology = topology
         self.concurrency = max(1, concurrency)
         self.logger = logger
+        self.batching = batching
         self.handler = handler
     }
 
@@ -34,7 +54,8 @@ public struct AMQPConsumer: Service {
             for index in 0..<concurrency {
                 var logger = self.logger
                 logger[metadataKey: "amqp.worker"] = "\(index)"
-                let worker = ConsumerWorker(settings: settings, topology: topology, logger: logger, handler: handler)
+                let worker = ConsumerWorker(
+                    settings: settings, topology: topology, logger: logger, batching: batching, handler: handler)
                 group.addTask { await worker.run() }
             }
         }

@@ -10,6 +10,7 @@ final class ConsumerWorker: @unchecked Sendable {
     private let settings: AMQPSettings
     private let topology: QueueTopology
     private let handler: AMQPConsumer.Handler
+    private let batching: AMQPConsumer.Batching?
     private let thread = NIOThreadPool(numberOfThreads: 1)
     private let republisher: AMQPPublisher
     private var logger: Logger
@@ -19,10 +20,14 @@ final class ConsumerWorker: @unchecked Sendable {
     private let deadLettered: Counter
     private let requeued: Counter
 
-    init(settings: AMQPSettings, topology: QueueTopology, logger: Logger, handler: @escaping AMQPConsumer.Handler) {
+    init(
+        settings: AMQPSettings, topology: QueueTopology, logger: Logger, batching: AMQPConsumer.Batching? = nil,
+        handler: @escaping AMQPConsumer.Handler
+    ) {
         self.settings = settings
         self.topology = topology
         self.logger = logger
+        self.batching = batching
         self.handler = handler
         self.logger[metadataKey: "amqp.queue"] = "\(topology.queue)"
         republisher = AMQPPublisher(settings: settings, logger: logger)
@@ -42,11 +47,22 @@ final class ConsumerWorker: @unchecked Sendable {
             do {
                 try await connect()
                 backoff = .milliseconds(200)
+                let maxBatch = batching?.maxBatch ?? 1
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    guard let message = try await onThread({ try $0.nextDelivery(timeout: .milliseconds(250)) }) else {
-                        continue
+                    // The first message is waited for; more are taken only if already here.
+                    let messages = try await onThread { connection -> [IncomingMessage] in
+                        guard let first = try connection.nextDelivery(timeout: .milliseconds(250)) else { return [] }
+                        var messages = [first]
+                        while messages.count < maxBatch, let next = try connection.nextDelivery(timeout: .zero) {
+                            messages.append(next)
+                        }
+                        return messages
                     }
-                    try await handle(message)
+                    if messages.count > 1, let batching {
+                        try await handle(batch: messages, with: batching.handler)
+                    } else {
+                        for message in messages { try await handle(message) }
+                    }
                 }
             } catch {
                 logger.warning("amqp consumer connection lost; reconnecting", metadata: ["error": "\(error)"])
@@ -97,6 +113,21 @@ final class ConsumerWorker: @unchecked Sendable {
         }
         try await onThread { try $0.ack(message.deliveryTag) }
         acked.increment()
+    }
+
+    /// A batch succeeds or fails as one; failed, its messages are handled one by one.
+    private func handle(batch messages: [IncomingMessage], with batchHandler: AMQPConsumer.BatchHandler) async throws {
+        do {
+            try await batchHandler(messages)
+        } catch {
+            logger.debug("batch failed; handling its messages one by one", metadata: ["error": "\(error)", "size": "\(messages.count)"])
+            for message in messages { try await handle(message) }
+            return
+        }
+        // Deliveries on a channel are acknowledged in order, so the last tag covers the batch.
+        let last = messages.map(\.deliveryTag).max()!
+        try await onThread { try $0.ack(last, multiple: true) }
+        acked.increment(by: messages.count)
     }
 
     /// Sends a failed message on to the retry queue or the dead-letter queue, then acks it;

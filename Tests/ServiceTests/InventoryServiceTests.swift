@@ -234,4 +234,32 @@ import Testing
         await publisher.shutdown()
         await pool.close()
     }
+
+    @Test func aBatchOfConfirmationsIsAllocatedInOrderEachSeeingTheStockTheEarlierTook() async throws {
+        let inventory = InventoryHarness(ports: [28399])
+        let pool = TestStack.test.pool(.inventory, name: uniqueName("batch"))
+        let sku = inventory.id("SKU"), vendor = inventory.id("V1")
+        let catalog = inventory.catalog(skus: [sku], vendors: [vendor: 1], offers: [(vendor, sku, "1")], stock: [(sku, vendor, nil, 5)])
+        try await inventory.run { () async throws -> Void in #expect(try await inventory.putCatalog(catalog).status == 200) }
+        func order(_ name: String, quantity: Int) -> ConfirmedOrder {
+            ConfirmedOrder(
+                orderId: inventory.id(name), shopifyOrderId: name, shopDomain: "batch.myshopify.com", shippingPoint: nil,
+                billingPoint: nil, items: [.init(lineItemId: "1", variantId: nil, sku: sku, quantity: quantity)])
+        }
+        let batch = [order("a", quantity: 3), order("a", quantity: 3), order("b", quantity: 3), order("c", quantity: 2)]
+        let outcomes = try await pool.withTransaction { tx in try await AllocationRepository().allocate(batch, in: tx) }
+        let kinds = outcomes.map { outcome -> String in
+            switch outcome {
+            case .allocated: "allocated"
+            case .failed: "failed"
+            case .alreadyHandled: "alreadyHandled"
+            }
+        }
+        #expect(kinds == ["allocated", "alreadyHandled", "failed", "allocated"], "b needs 3 of the 2 that a left; c takes them")
+        let left = try await pool.query("SELECT quantity FROM stock WHERE sku = \(sku)").scalar("quantity", as: Int.self)
+        #expect(left == 0)
+        let again = try await pool.withTransaction { tx in try await AllocationRepository().allocate(batch, in: tx) }
+        #expect(again.allSatisfy { if case .alreadyHandled = $0 { true } else { false } })
+        await pool.close()
+    }
 }

@@ -16,74 +16,88 @@ struct AllocationRepository: Sendable {
         case alreadyHandled
     }
 
-    func allocate(_ order: ConfirmedOrder, in tx: PostgresLease) async throws -> Outcome {
-        // The order's row is the once-per-order guard: a concurrent copy waits here for this
-        // transaction and then finds the row.
-        let claimed = try await tx.query("""
+    /// Allocates the orders of a batch one after the other, each seeing the stock the earlier
+    /// ones took, in the caller's transaction: one claim, one locking read and one write for
+    /// the whole batch. Returns an outcome per order, in order; a second copy of an order in
+    /// the batch is `alreadyHandled`.
+    func allocate(_ orders: [ConfirmedOrder], in tx: PostgresLease) async throws -> [Outcome] {
+        var first: [String: Int] = [:]
+        for (index, order) in orders.enumerated() where first[order.orderId] == nil { first[order.orderId] = index }
+        let unique = first.values.sorted().map { orders[$0] }
+        // An order's row is the once-per-order guard: a concurrent copy waits on it for this
+        // transaction and then finds it. Rows go in id order so concurrent batches never wait
+        // on each other in a circle.
+        let byId = unique.sorted { $0.orderId < $1.orderId }
+        let claimed = Set(try await tx.query("""
             INSERT INTO allocations (order_id, shop_domain, shopify_order_id, status)
-            VALUES (\(order.orderId), \(order.shopDomain), \(order.shopifyOrderId), 'allocated')
+            SELECT id, shop, shopify_id, 'allocated'
+            FROM unnest(\(byId.map(\.orderId))::text[], \(byId.map(\.shopDomain))::text[], \(byId.map(\.shopifyOrderId))::text[])
+                AS o(id, shop, shopify_id)
+            ORDER BY id
             ON CONFLICT (order_id) DO NOTHING
-            """)
-        guard claimed.affectedRows == 1 else { return .alreadyHandled }
-
-        let lines = try await resolveLines(order.items, in: tx)
-        guard !lines.isEmpty else {
-            return try await refuse(order, reason: "the order has no line items", unfilled: [], in: tx)
+            RETURNING order_id
+            """).map { try $0.decode("order_id", as: String.self) })
+        let work = unique.filter { claimed.contains($0.orderId) }
+        var outcomes: [String: Outcome] = [:]
+        if !work.isEmpty {
+            outcomes = try await place(work, in: tx)
         }
-        let skus = Array(Set(lines.map(\.sku)))
-        // The order's stock rows with their offers, vendors and hubs, in one round trip: only
-        // hubs holding these SKUs can serve the order.
-        let levels = try await tx.query("""
-            SELECT s.id, s.sku, s.vendor_id, s.hub_id, s.quantity, o.margin,
-                   v.name AS vendor_name, v.email AS vendor_email, v.latitude, v.longitude,
-                   h.latitude AS hub_latitude, h.longitude AS hub_longitude, h.radius_km, h.active AS hub_active
-            FROM stock s
-            JOIN offers o ON o.sku = s.sku AND o.vendor_id = s.vendor_id
-            JOIN vendors v ON v.id = s.vendor_id
-            LEFT JOIN hubs h ON h.id = s.hub_id
-            WHERE s.sku = ANY(\(skus)::text[]) AND s.quantity > 0
-            ORDER BY s.id
-            FOR UPDATE OF s
-            """)
-        var vendors: [String: AllocationInput.Vendor] = [:]
-        var hubs: [String: AllocationInput.Hub] = [:]
-        let stock = try levels.map { row -> AllocationInput.Level in
-            let vendorId: String = try row.decode("vendor_id")
-            vendors[vendorId] = AllocationInput.Vendor(
-                id: vendorId, name: try row.decode("vendor_name"), email: try row.decode("vendor_email"),
-                point: GeoPoint(latitude: try row.decode("latitude"), longitude: try row.decode("longitude")))
-            let hubId: String? = try row.decode("hub_id")
-            if let hubId {
-                hubs[hubId] = AllocationInput.Hub(
-                    id: hubId,
-                    point: GeoPoint(latitude: try row.decode("hub_latitude"), longitude: try row.decode("hub_longitude")),
-                    radiusKm: try row.decode("radius_km"), active: try row.decode("hub_active"))
+        return orders.enumerated().map { index, order in
+            first[order.orderId] == index ? outcomes[order.orderId] ?? .alreadyHandled : .alreadyHandled
+        }
+    }
+
+    private func place(_ orders: [ConfirmedOrder], in tx: PostgresLease) async throws -> [String: Outcome] {
+        let lines = try await resolveLines(orders, in: tx)
+        let stock = try await StockSnapshot.lock(skus: Set(lines.values.joined().map(\.sku)), in: tx)
+        var quantities = Dictionary(stock.levels.map { ($0.stockId, $0.quantity) }, uniquingKeysWith: { first, _ in first })
+        var outcomes: [String: Outcome] = [:]
+        var taken: [(orderId: String, placement: AllocationPlan.Placement)] = []
+        var refused: [(orderId: String, reason: String)] = []
+        for order in orders {
+            let orderLines = lines[order.orderId] ?? []
+            let skus = Set(orderLines.map(\.sku))
+            let levels = stock.levels.filter { skus.contains($0.sku) }.map { level in
+                var level = level
+                level.quantity = quantities[level.stockId] ?? 0
+                return level
             }
-            return AllocationInput.Level(
-                stockId: try row.decode("id"), sku: try row.decode("sku"), vendorId: vendorId,
-                hubId: hubId, quantity: try row.decode("quantity"), margin: try row.decode("margin"))
+            let plan: AllocationPlan = orderLines.isEmpty ? .unfillable([]) : Allocator.plan(AllocationInput(
+                customerPoint: AllocationInput.customerPoint(shipping: order.shippingPoint, billing: order.billingPoint),
+                lines: orderLines, hubs: stock.hubs, vendors: stock.vendors, levels: levels))
+            switch plan {
+            case .unfillable(let unfilled):
+                let reason = orderLines.isEmpty ? "the order has no line items" : "no vendor or hub can supply "
+                    + unfilled.map { "\($0.quantity) × \($0.sku.isEmpty ? "(unknown product)" : $0.sku)" }.joined(separator: ", ")
+                refused.append((order.orderId, reason))
+                outcomes[order.orderId] = .failed(AllocationFailed(
+                    orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain, reason: reason,
+                    unfilledLines: unfilled.map { .init(lineItemId: $0.lineItemId, sku: $0.sku, quantity: $0.quantity) }))
+            case .allocated(let placements):
+                for placement in placements {
+                    quantities[placement.stockId, default: 0] -= placement.line.quantity
+                    taken.append((order.orderId, placement))
+                }
+                outcomes[order.orderId] = .allocated(StockAllocated(
+                    orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain,
+                    lines: placements.map { placement in
+                        let vendor = stock.vendors[placement.vendorId]
+                        return .init(
+                            lineItemId: placement.line.lineItemId, sku: placement.line.sku, quantity: placement.line.quantity,
+                            vendorId: placement.vendorId, vendorName: vendor?.name ?? "", vendorEmail: vendor?.email ?? "",
+                            hubId: placement.hubId, flow: placement.flow.rawValue)
+                    }))
+            }
         }
-        let point = AllocationInput.customerPoint(shipping: order.shippingPoint, billing: order.billingPoint)
-        let plan = Allocator.plan(AllocationInput(
-            customerPoint: point, lines: lines, hubs: Array(hubs.values), vendors: vendors, levels: stock))
-
-        switch plan {
-        case .unfillable(let unfilled):
-            let reason = "no vendor or hub can supply "
-                + unfilled.map { "\($0.quantity) × \($0.sku.isEmpty ? "(unknown product)" : $0.sku)" }.joined(separator: ", ")
-            return try await refuse(order, reason: reason, unfilled: unfilled, in: tx)
-        case .allocated(let placements):
-            try await take(placements, orderId: order.orderId, in: tx)
-            return .allocated(StockAllocated(
-                orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain,
-                lines: placements.map { placement in
-                    let vendor = vendors[placement.vendorId]
-                    return .init(
-                        lineItemId: placement.line.lineItemId, sku: placement.line.sku, quantity: placement.line.quantity,
-                        vendorId: placement.vendorId, vendorName: vendor?.name ?? "", vendorEmail: vendor?.email ?? "",
-                        hubId: placement.hubId, flow: placement.flow.rawValue)
-                }))
+        try await take(taken, in: tx)
+        if !refused.isEmpty {
+            _ = try await tx.query("""
+                UPDATE allocations a SET status = 'failed', reason = r.reason
+                FROM unnest(\(refused.map(\.orderId))::text[], \(refused.map(\.reason))::text[]) AS r(id, reason)
+                WHERE a.order_id = r.id
+                """)
         }
+        return outcomes
     }
 
     /// Returns a cancelled order's stock, once. A cancellation that arrives before its
@@ -116,20 +130,9 @@ struct AllocationRepository: Sendable {
             })
     }
 
-    private func refuse(
-        _ order: ConfirmedOrder, reason: String, unfilled: [AllocationInput.Line], in tx: PostgresLease
-    ) async throws -> Outcome {
-        _ = try await tx.query("""
-            UPDATE allocations SET status = 'failed', reason = \(reason) WHERE order_id = \(order.orderId)
-            """)
-        return .failed(AllocationFailed(
-            orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain, reason: reason,
-            unfilledLines: unfilled.map { .init(lineItemId: $0.lineItemId, sku: $0.sku, quantity: $0.quantity) }))
-    }
-
-    /// Order lines as SKUs: the line's SKU, else the product mapped to its Shopify variant.
-    private func resolveLines(_ items: [ConfirmedOrder.Item], in tx: PostgresLease) async throws -> [AllocationInput.Line] {
-        let unmapped = items.filter { ($0.sku ?? "").isEmpty }.compactMap(\.variantId).compactMap { Int64($0) }
+    /// Each order's lines as SKUs: the line's SKU, else the product mapped to its Shopify variant.
+    private func resolveLines(_ orders: [ConfirmedOrder], in tx: PostgresLease) async throws -> [String: [AllocationInput.Line]] {
+        let unmapped = orders.flatMap(\.items).filter { ($0.sku ?? "").isEmpty }.compactMap(\.variantId).compactMap { Int64($0) }
         var skuByVariant: [String: String] = [:]
         if !unmapped.isEmpty {
             for row in try await tx.query("""
@@ -138,23 +141,30 @@ struct AllocationRepository: Sendable {
                 skuByVariant[String(try row.decode("shopify_variant_id", as: Int64.self))] = try row.decode("sku")
             }
         }
-        return items.map { item in
-            let sku = (item.sku ?? "").isEmpty ? item.variantId.flatMap { skuByVariant[$0] } ?? "" : item.sku ?? ""
-            return AllocationInput.Line(lineItemId: item.lineItemId, sku: sku, quantity: item.quantity)
+        var lines: [String: [AllocationInput.Line]] = [:]
+        for order in orders {
+            lines[order.orderId] = order.items.map { item in
+                let sku = (item.sku ?? "").isEmpty ? item.variantId.flatMap { skuByVariant[$0] } ?? "" : item.sku ?? ""
+                return AllocationInput.Line(lineItemId: item.lineItemId, sku: sku, quantity: item.quantity)
+            }
         }
+        return lines
     }
 
     /// Takes the placed quantities from their stock rows (locked when they were read) and
-    /// records the lines, in one statement.
-    private func take(_ placements: [AllocationPlan.Placement], orderId: String, in tx: PostgresLease) async throws {
+    /// records the lines, in one statement for the whole batch.
+    private func take(_ taken: [(orderId: String, placement: AllocationPlan.Placement)], in tx: PostgresLease) async throws {
+        guard !taken.isEmpty else { return }
         struct Row: Encodable {
-            var line_item_id: String, sku: String, quantity: Int, stock_id: Int64, vendor_id: String, hub_id: String?, flow: String
+            var order_id: String, line_item_id: String, sku: String, quantity: Int, stock_id: Int64, vendor_id: String
+            var hub_id: String?, flow: String
         }
         var totals: [Int64: Int] = [:]
-        for placement in placements { totals[placement.stockId, default: 0] -= placement.line.quantity }
-        let rows = placements.map {
-            Row(line_item_id: $0.line.lineItemId, sku: $0.line.sku, quantity: $0.line.quantity, stock_id: $0.stockId,
-                vendor_id: $0.vendorId, hub_id: $0.hubId, flow: $0.flow.rawValue)
+        for (_, placement) in taken { totals[placement.stockId, default: 0] -= placement.line.quantity }
+        let rows = taken.map { orderId, placement in
+            Row(order_id: orderId, line_item_id: placement.line.lineItemId, sku: placement.line.sku,
+                quantity: placement.line.quantity, stock_id: placement.stockId, vendor_id: placement.vendorId,
+                hub_id: placement.hubId, flow: placement.flow.rawValue)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         let ids = totals.keys.sorted()
@@ -167,9 +177,10 @@ struct AllocationRepository: Sendable {
                 RETURNING s.id
             ), recorded AS (
                 INSERT INTO allocation_lines (order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow)
-                SELECT \(orderId), line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow
-                FROM jsonb_to_recordset(\(json)::jsonb)
-                    AS r(line_item_id text, sku text, quantity integer, stock_id bigint, vendor_id text, hub_id text, flow text)
+                SELECT order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow
+                FROM jsonb_to_recordset(\(json)::jsonb) AS r(
+                    order_id text, line_item_id text, sku text, quantity integer, stock_id bigint, vendor_id text,
+                    hub_id text, flow text)
             )
             SELECT count(*)::int AS moved FROM moved
             """).scalar("moved", as: Int.self)

@@ -14,34 +14,56 @@ struct OrderEventConsumer: Sendable {
     let logger: Logger
 
     static let bindings = [ConfirmedOrder.routingKey, CancelledOrder.routingKey]
+    /// Confirmations that arrive together are allocated in one transaction.
+    static let maxBatch = 64
 
     func handle(_ message: IncomingMessage) async throws {
-        let trace = message.headers[Headers.traceparent]?.stringValue
         switch message.eventType {
         case ConfirmedOrder.routingKey:
-            let order = try ConfirmedOrder.decode(message)
-            try await pool.withTransaction(retries: 5) { tx in
-                switch try await repository.allocate(order, in: tx) {
-                case .allocated(let event):
-                    try await Outbox.enqueue(event, traceparent: trace, in: tx)
-                    logger.info("order allocated", metadata: ["order.id": "\(order.orderId)", "lines": "\(event.lines.count)"])
-                case .failed(let event):
-                    try await Outbox.enqueue(event, traceparent: trace, in: tx)
-                    logger.notice("order not allocated", metadata: ["order.id": "\(order.orderId)", "reason": "\(event.reason)"])
-                case .alreadyHandled:
-                    logger.info("order already allocated or cancelled", metadata: ["order.id": "\(order.orderId)"])
-                }
-            }
+            try await allocate([try ConfirmedOrder.decode(message)], traces: [trace(message)])
         case CancelledOrder.routingKey:
             let order = try CancelledOrder.decode(message)
             try await pool.withTransaction(retries: 5) { tx in
                 if let event = try await repository.release(order, in: tx) {
-                    try await Outbox.enqueue(event, traceparent: trace, in: tx)
+                    try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
                     logger.info("stock released", metadata: ["order.id": "\(order.orderId)"])
                 }
             }
         default:
             throw PermanentMessageError("InventoryService does not handle \(message.eventType)")
         }
+    }
+
+    /// A batch of confirmations only; anything else (or anything unreadable) makes the
+    /// consumer handle the batch's messages one by one.
+    func handle(batch messages: [IncomingMessage]) async throws {
+        guard messages.allSatisfy({ $0.eventType == ConfirmedOrder.routingKey }) else {
+            throw PermanentMessageError("not a batch of confirmations")
+        }
+        try await allocate(try messages.map { try ConfirmedOrder.decode($0) }, traces: messages.map(trace))
+    }
+
+    private func allocate(_ orders: [ConfirmedOrder], traces: [String?]) async throws {
+        try await pool.withTransaction(retries: 5) { tx in
+            var allocated: [(event: StockAllocated, traceparent: String?)] = []
+            var failed: [(event: AllocationFailed, traceparent: String?)] = []
+            for (index, outcome) in try await repository.allocate(orders, in: tx).enumerated() {
+                switch outcome {
+                case .allocated(let event): allocated.append((event, traces[index]))
+                case .failed(let event): failed.append((event, traces[index]))
+                case .alreadyHandled:
+                    logger.info("order already allocated or cancelled", metadata: ["order.id": "\(orders[index].orderId)"])
+                }
+            }
+            try await Outbox.enqueue(all: allocated, in: tx)
+            try await Outbox.enqueue(all: failed, in: tx)
+            for (event, _) in failed {
+                logger.notice("order not allocated", metadata: ["order.id": "\(event.orderId)", "reason": "\(event.reason)"])
+            }
+        }
+    }
+
+    private func trace(_ message: IncomingMessage) -> String? {
+        message.headers[Headers.traceparent]?.stringValue
     }
 }

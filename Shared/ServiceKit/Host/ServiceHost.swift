@@ -60,7 +60,7 @@ public enum ServiceHost {
     /// consumer finishes its message in hand, the relay its batch, and connections close.
     public static func application(
         _ context: ServiceContext, router: Router<BasicRequestContext>,
-        handler: AMQPConsumer.Handler? = nil, relaySettings: OutboxRelay.Settings = .init(),
+        handler: AMQPConsumer.Handler? = nil, batching: AMQPConsumer.Batching? = nil, relaySettings: OutboxRelay.Settings = .init(),
         services extra: [any Service] = []
     ) -> some ApplicationProtocol {
         var services: [any Service] = [
@@ -73,7 +73,8 @@ public enum ServiceHost {
         if let queue = context.definition.queue, let handler {
             services.append(AMQPConsumer(
                 settings: context.amqpSettings, topology: queue,
-                concurrency: context.configuration.consumerConcurrency, logger: context.logger, handler: handler))
+                concurrency: context.configuration.consumerConcurrency, logger: context.logger, batching: batching,
+                handler: handler))
         }
         return Application(
             router: router,

@@ -27,4 +27,23 @@ public enum Outbox {
             """)
         return messageId
     }
+
+    /// Adds several events in one statement (a batch's worth), each with its trace.
+    public static func enqueue<Event: IntegrationEvent>(
+        all events: [(event: Event, traceparent: String?)], in transaction: PostgresLease
+    ) async throws {
+        guard !events.isEmpty else { return }
+        var ids: [UUID] = [], payloads: [String] = [], traces: [String] = []
+        for (event, traceparent) in events {
+            ids.append(UUID())
+            payloads.append(String(decoding: try event.encoded(), as: UTF8.self))
+            traces.append(traceparent.flatMap { TraceParent.isValid($0) ? $0 : nil } ?? TraceParent.generate())
+        }
+        _ = try await transaction.query("""
+            INSERT INTO outbox (message_id, routing_key, payload, traceparent)
+            SELECT id, \(Event.routingKey), payload, trace
+            FROM unnest(\(ids)::uuid[], \(payloads)::text[], \(traces)::text[]) WITH ORDINALITY AS e(id, payload, trace, position)
+            ORDER BY position
+            """)
+    }
 }

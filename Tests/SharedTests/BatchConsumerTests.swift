@@ -1,0 +1,48 @@
+import Foundation
+import Messaging
+import TestSupport
+import Testing
+
+@Suite struct BatchConsumerTests {
+    /// Messages waiting together are handed over together and acknowledged together; a batch
+    /// that fails is handled message by message, so only the bad message is dead-lettered.
+    @Test func waitingMessagesComeInBatchesAndAFailedBatchFallsBackToSingles() async throws {
+        let key = "test.batch.\(uniqueName("k"))"
+        let topology = QueueTopology(queue: uniqueName("batch-q"), bindings: [key], prefetch: 100)
+        let publisher = TestStack.test.publisher()
+        try await publisher.declare(topology)
+        // Published before the consumer starts, so they are all waiting.
+        let bodies = (0..<40).map { "m\($0)" } + ["bad"] + (40..<60).map { "m\($0)" }
+        _ = try await publisher.publish(bodies.map { OutgoingMessage(messageId: $0, routingKey: key, body: Data($0.utf8)) })
+
+        let batchSizes = Tally(), handled = Tally(), singles = Tally()
+        let batching = AMQPConsumer.Batching(maxBatch: 25) { messages in
+            let texts = messages.map { String(decoding: $0.body, as: UTF8.self) }
+            if texts.contains("bad") { throw PermanentMessageError("a bad message in the batch") }
+            batchSizes.add("batches")
+            batchSizes.add("largest", max(0, messages.count - batchSizes.count("largest")))
+            for text in texts { handled.add(text) }
+        }
+        let consumer = AMQPConsumer(
+            settings: TestStack.test.amqpSettings(), topology: topology, logger: testLogger, batching: batching
+        ) { message in
+            let text = String(decoding: message.body, as: UTF8.self)
+            singles.add()
+            if text == "bad" { throw PermanentMessageError("bad") }
+            handled.add(text)
+        }
+        let running = Task { try await consumer.run() }
+        #expect(await eventually { (0..<60).allSatisfy { handled.count("m\($0)") >= 1 } })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect((0..<60).allSatisfy { handled.count("m\($0)") == 1 }, "every good message handled exactly once")
+        #expect(handled.count("bad") == 0)
+        #expect(batchSizes.count("largest") > 1, "waiting messages arrive in batches")
+        #expect(batchSizes.count("largest") <= 25)
+        #expect(singles.total >= 1 && singles.total <= 25, "only the failed batch is retried one by one")
+        #expect(await eventually { (try? await publisher.messageCount(queue: topology.queue)) == 0 })
+        #expect(await eventually { (try? await publisher.messageCount(queue: topology.deadLetterQueue)) == 1 })
+        running.cancel()
+        _ = try? await running.value
+        await publisher.shutdown()
+    }
+}
