@@ -14,8 +14,9 @@ struct OrderEventConsumer: Sendable {
     let logger: Logger
 
     static let bindings = [ConfirmedOrder.routingKey, CancelledOrder.routingKey]
-    /// Confirmations that arrive together are allocated in one transaction.
-    static let maxBatch = 64
+    /// Confirmations already waiting are allocated together, in one transaction (at most the
+    /// queue's prefetch, 32, can be waiting).
+    static let maxBatch = 32
 
     func handle(_ message: IncomingMessage) async throws {
         switch message.eventType {
@@ -37,9 +38,7 @@ struct OrderEventConsumer: Sendable {
     /// A batch of confirmations only; anything else (or anything unreadable) makes the
     /// consumer handle the batch's messages one by one.
     func handle(batch messages: [IncomingMessage]) async throws {
-        guard messages.allSatisfy({ $0.eventType == ConfirmedOrder.routingKey }) else {
-            throw PermanentMessageError("not a batch of confirmations")
-        }
+        guard messages.allSatisfy({ $0.eventType == ConfirmedOrder.routingKey }) else { throw MixedBatch() }
         try await allocate(try messages.map { try ConfirmedOrder.decode($0) }, traces: messages.map(trace))
     }
 
@@ -62,6 +61,9 @@ struct OrderEventConsumer: Sendable {
             }
         }
     }
+
+    /// A batch holding other events than confirmations: handled message by message.
+    struct MixedBatch: Error {}
 
     private func trace(_ message: IncomingMessage) -> String? {
         message.headers[Headers.traceparent]?.stringValue
