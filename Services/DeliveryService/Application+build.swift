@@ -4,6 +4,16 @@ import ServiceKit
 /// The whole service, as `main` runs it and as tests build it.
 func buildApplication(_ configuration: DeliveryServiceConfiguration) async throws -> some ApplicationProtocol {
     let context = try await ServiceHost.prepare(.deliveryService, configuration: configuration.service)
+    if configuration.shiprocketWebhookToken == nil {
+        context.logger.warning("SHIPROCKET_WEBHOOK_TOKEN is empty: every Shiprocket webhook will be refused (401)")
+    }
+    let deliveries = DeliveryRepository(pool: context.pool)
     let router = ServiceHost.router(context)
-    return ServiceHost.application(context, router: router)
+    ShiprocketWebhookController(token: configuration.shiprocketWebhookToken, pool: context.pool, logger: context.logger)
+        .addRoutes(to: router)
+    DeliveryController(deliveries: deliveries).addRoutes(to: router)
+    let consumer = AllocatedOrderConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
+    return ServiceHost.application(
+        context, router: router, handler: { try await consumer.handle($0) },
+        services: [ShiprocketProcessor(pool: context.pool, logger: context.logger)])
 }

@@ -6,5 +6,5 @@ extension ServiceDefinition {
     static let deliveryService = ServiceDefinition(
         name: "DeliveryService", schema: "delivery", defaultPort: 8083,
         migrations: ServiceMain.migrations(in: .module),
-        queue: QueueTopology(queue: "delivery-service", bindings: []))
+        queue: QueueTopology(queue: "delivery-service", bindings: AllocatedOrderConsumer.bindings))
 }

@@ -16,8 +16,16 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
     WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
     OrderController(pool: context.pool).addRoutes(to: router)
     let allocations = AllocationResultConsumer(pool: context.pool, logger: context.logger)
+    let settlements = SettlementConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(
-        context, router: router, handler: { try await allocations.handle($0) },
+        context, router: router,
+        handler: { message in
+            if message.eventType == SellerOrderDelivered.routingKey {
+                try await settlements.handle(message)
+            } else {
+                try await allocations.handle(message)
+            }
+        },
         services: [WebhookProcessor(
             pool: context.pool, settings: .init(workers: configuration.webhookWorkers), logger: context.logger)])
 }

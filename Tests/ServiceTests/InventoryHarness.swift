@@ -103,6 +103,9 @@ struct InventoryHarness {
     }
 
     private func publish(_ key: String, body: String, messageId: String, publisher: AMQPPublisher) async throws {
+        // The service declares its queue when its consumer starts; declaring it here too means
+        // the event cannot be published before the queue is bound (and go unrouted).
+        try await publisher.declare(ServiceDefinition.inventoryService.queue!)
         let refused = try await publisher.publish([OutgoingMessage(messageId: messageId, routingKey: key, body: Data(body.utf8))])
         guard refused.isEmpty else { throw TestFailure("broker refused \(key)") }
     }

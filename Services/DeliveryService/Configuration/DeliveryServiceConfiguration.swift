@@ -7,6 +7,6 @@ struct DeliveryServiceConfiguration: Sendable {
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(serviceName: "DeliveryService", defaultPort: 8083, environment: environment)
-        shiprocketWebhookToken = environment["SHIPROCKET_WEBHOOK_TOKEN"]
+        shiprocketWebhookToken = environment["SHIPROCKET_WEBHOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

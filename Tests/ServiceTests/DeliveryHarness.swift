@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Messaging
+import ServiceKit
+import TestSupport
+
+@testable import DeliveryService
+
+/// Runs DeliveryService against the test stack and talks to it as Shiprocket and OrderService do.
+struct DeliveryHarness {
+    static let token = "shiprocket-test-token"
+    let port: Int
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static func app(port: Int) async throws -> some ApplicationProtocol {
+        try await DeliveryService.buildApplication(try DeliveryServiceConfiguration(environment: Environment([
+            "DATABASE_URL": TestStack.test.databaseURL(.delivery), "AMQP_URL": TestStack.test.amqpURL,
+            "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
+            "SHIPROCKET_WEBHOOK_TOKEN": token,
+        ])))
+    }
+
+    /// A Shiprocket status webhook; `header` names the token header.
+    func webhook(
+        awb: String?, orderId: String?, status: Int, label: String = "STATUS", at time: String,
+        header: String = "x-api-key", token: String = DeliveryHarness.token
+    ) async throws -> HTTPResult {
+        var fields = [#""shipment_status_id": \#(status)"#, #""shipment_status": "\#(label)""#, #""current_timestamp": "\#(time)""#,
+                      #""current_status_id": 99"#, #""scans": []"#]
+        if let awb { fields.append(#""awb": "\#(awb)""#) }
+        if let orderId { fields.append(#""order_id": "\#(orderId)""#) }
+        return try await HTTPTest.request(
+            "POST", base + "/webhooks/shiprocket", body: Data("{\(fields.joined(separator: ", "))}".utf8),
+            headers: ["Content-Type": "application/json", header: token])
+    }
+
+    func deliveries(splitOrderId: String) async throws -> [DeliveryView] {
+        let answer = try await HTTPTest.get(base + "/deliveries?splitOrderId=\(splitOrderId)")
+        guard answer.status == 200 else { return [] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(DeliveryList.self, from: Data(answer.body.utf8)).deliveries
+    }
+
+    func status(_ splitOrderId: String) async -> String? {
+        (try? await deliveries(splitOrderId: splitOrderId))?.first?.status
+    }
+
+    /// Publishes `order.allocated` as OrderService would, one seller order per split id.
+    static func allocate(orderId: String, splitOrderIds: [String], method: String = "cod", collect: String = "100.00") async throws {
+        let sellers = splitOrderIds.map {
+            #"{"splitOrderId": "\#($0)", "vendorId": "V", "vendorName": "Vendor", "vendorEmail": "v@example.com", "flow": "NORMAL", "itemsAmount": "100.00", "collectAmount": "\#(collect)", "items": []}"#
+        }
+        let body = """
+            {"orderId": "\(orderId)", "shopifyOrderId": "\(orderId)", "shopDomain": "d.myshopify.com", "currency": "INR",
+             "customer": {}, "payment": {"method": "\(method)", "status": "unpaid", "totalAmount": "100.00",
+             "collectedAmount": "0.00", "remainingAmount": "100.00"}, "sellerOrders": [\(sellers.joined(separator: ","))]}
+            """
+        let publisher = TestStack.test.publisher()
+        // The service declares its queue when its consumer starts; declaring it here too means
+        // the event cannot be published before the queue is bound (and go unrouted).
+        try await publisher.declare(ServiceDefinition.deliveryService.queue!)
+        let refused = try await publisher.publish([OutgoingMessage(messageId: UUID().uuidString, routingKey: "order.allocated", body: Data(body.utf8))])
+        await publisher.shutdown()
+        guard refused.isEmpty else { throw TestFailure("order.allocated refused") }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DeliveryService
+
+/// DeliveryService over HTTP and RabbitMQ, against the real PostgreSQL and broker.
+@Suite struct DeliveryServiceTests {
+    @Test func theTokenIsCheckedInEitherHeaderAndTheProbeIsAnswered() async throws {
+        let delivery = DeliveryHarness(port: 28411)
+        try await withRunningApplication(try await DeliveryHarness.app(port: 28411)) {
+            let awb = uniqueName("awb")
+            #expect(try await HTTPTest.get(delivery.base + "/webhooks/shiprocket").status == 200)
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 18, at: "01 06 2023 10:00:00", token: "wrong").status == 401)
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 18, at: "01 06 2023 10:00:00", header: "x-other").status == 401)
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 18, at: "01 06 2023 10:00:00").status == 200)
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 17, at: "01 06 2023 11:00:00", header: "anx-api-key").status == 200)
+            let repeated = try await delivery.webhook(awb: awb, orderId: nil, status: 17, at: "01 06 2023 11:00:00")
+            #expect(repeated.status == 200)
+            #expect(repeated.body.contains("duplicate"))
+            let junk = try await HTTPTest.request(
+                "POST", delivery.base + "/webhooks/shiprocket", body: Data("not json".utf8), headers: ["x-api-key": DeliveryHarness.token])
+            #expect(junk.status == 400)
+        }
+    }
+
+    @Test func statusesMoveForwardMatchedByOrderIdThenByAWBWithEveryEventInTheHistory() async throws {
+        let delivery = DeliveryHarness(port: 28412)
+        let split = uniqueName("split"), awb = uniqueName("awb")
+        try await withRunningApplication(try await DeliveryHarness.app(port: 28412)) {
+            try await DeliveryHarness.allocate(orderId: uniqueName("order"), splitOrderIds: [split])
+            #expect(await eventually { await delivery.status(split) == "pending" })
+            // In transit, matched by the channel order id (our split order id); its AWB is recorded.
+            #expect(try await delivery.webhook(awb: awb, orderId: split, status: 18, at: "02 06 2023 10:00:00").status == 200)
+            #expect(await eventually { await delivery.status(split) == "in_transit" })
+            #expect(try await delivery.deliveries(splitOrderId: split).first?.awb == awb)
+            // A late pick-up: history only.
+            #expect(try await delivery.webhook(awb: awb, orderId: split, status: 42, at: "01 06 2023 18:00:00").status == 200)
+            // Out for delivery, by AWB alone.
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 17, at: "03 06 2023 08:00:00").status == 200)
+            #expect(await eventually { await delivery.status(split) == "out_for_delivery" })
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 7, at: "03 06 2023 12:00:00").status == 200)
+            #expect(await eventually { await delivery.status(split) == "delivered" })
+            // A late in transit and an unknown code after delivery: history only.
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 18, at: "03 06 2023 13:00:00").status == 200)
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 999, label: "NEW THING", at: "03 06 2023 14:00:00").status == 200)
+            #expect(await eventually { (try? await delivery.deliveries(splitOrderId: split).first?.history.count) == 6 })
+            let view = try #require(try await delivery.deliveries(splitOrderId: split).first)
+            #expect(view.status == "delivered")
+            #expect(view.history.map(\.shipmentStatusId) == [18, 42, 17, 7, 18, 999], "arrival order")
+            #expect(view.history.map(\.outcome) == ["applied", "history", "applied", "applied", "history", "history"])
+            #expect(view.history.last?.mappedStatus == nil)
+            #expect(try await HTTPTest.get(delivery.base + "/deliveries?awb=\(awb)").body.contains(split))
+            #expect(try await HTTPTest.get(delivery.base + "/deliveries").status == 400)
+        }
+    }
+
+    @Test func aWebhookForAnUnknownShipmentIsKeptAndMatchedOnceItsDeliveryExists() async throws {
+        let delivery = DeliveryHarness(port: 28413)
+        let split = uniqueName("early")
+        try await withRunningApplication(try await DeliveryHarness.app(port: 28413)) {
+            #expect(try await delivery.webhook(awb: uniqueName("awb"), orderId: split, status: 6, at: "02 06 2023 10:00:00").status == 200)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await delivery.deliveries(splitOrderId: split).isEmpty)
+            try await DeliveryHarness.allocate(orderId: uniqueName("order"), splitOrderIds: [split])
+            #expect(await eventually { await delivery.status(split) == "picked_up" })
+        }
+    }
+}
