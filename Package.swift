@@ -95,7 +95,7 @@ let package = Package(
         ),
         service("OrderService", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         service("InventoryService"),
-        service("DeliveryService"),
+        service("DeliveryService", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
         service("NotificationService"),
         .target(
             name: "TestSupport",

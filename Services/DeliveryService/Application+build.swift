@@ -1,5 +1,6 @@
 import Hummingbird
 import ServiceKit
+import ServiceLifecycle
 
 /// The whole service, as `main` runs it and as tests build it.
 func buildApplication(_ configuration: DeliveryServiceConfiguration) async throws -> some ApplicationProtocol {
@@ -12,8 +13,14 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
     ShiprocketWebhookController(token: configuration.shiprocketWebhookToken, pool: context.pool, logger: context.logger)
         .addRoutes(to: router)
     DeliveryController(deliveries: deliveries).addRoutes(to: router)
+    ShiprocketAdminController(pool: context.pool).addRoutes(to: ServiceHost.adminGroup(router, context))
     let consumer = AllocatedOrderConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
-    return ServiceHost.application(
-        context, router: router, handler: { try await consumer.handle($0) },
-        services: [ShiprocketProcessor(pool: context.pool, logger: context.logger)])
+    var workers: [any Service] = [
+        ShiprocketProcessor(pool: context.pool, confirmsDeliveries: configuration.tracking != nil, logger: context.logger)
+    ]
+    if let settings = configuration.tracking {
+        workers.append(SettlementConfirmer(pool: context.pool, tracking: ShiprocketTracking(settings: settings), logger: context.logger))
+        context.logger.info("COD settlement waits for Shiprocket's tracking API", metadata: ["url": "\(settings.baseURL)"])
+    }
+    return ServiceHost.application(context, router: router, handler: { try await consumer.handle($0) }, services: workers)
 }

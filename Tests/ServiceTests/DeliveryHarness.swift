@@ -10,14 +10,20 @@ import TestSupport
 struct DeliveryHarness {
     static let token = "shiprocket-test-token"
     let port: Int
+    var stack = TestStack.test
     var base: String { "http://127.0.0.1:\(port)" }
 
-    static func app(port: Int) async throws -> some ApplicationProtocol {
+    init(port: Int, stack: TestStack = .test) {
+        self.port = port
+        self.stack = stack
+    }
+
+    static func app(port: Int, stack: TestStack = .test, extra: [String: String] = [:]) async throws -> some ApplicationProtocol {
         try await DeliveryService.buildApplication(try DeliveryServiceConfiguration(environment: Environment([
-            "DATABASE_URL": TestStack.test.databaseURL(.delivery), "AMQP_URL": TestStack.test.amqpURL,
+            "DATABASE_URL": stack.databaseURL(.delivery), "AMQP_URL": stack.amqpURL,
             "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
             "SHIPROCKET_WEBHOOK_TOKEN": token,
-        ])))
+        ].merging(extra) { $1 })))
     }
 
     /// A Shiprocket status webhook; `header` names the token header.
@@ -47,7 +53,9 @@ struct DeliveryHarness {
     }
 
     /// Publishes `order.allocated` as OrderService would, one seller order per split id.
-    static func allocate(orderId: String, splitOrderIds: [String], method: String = "cod", collect: String = "100.00") async throws {
+    static func allocate(
+        orderId: String, splitOrderIds: [String], method: String = "cod", collect: String = "100.00", stack: TestStack = .test
+    ) async throws {
         let sellers = splitOrderIds.map {
             #"{"splitOrderId": "\#($0)", "vendorId": "V", "vendorName": "Vendor", "vendorEmail": "v@example.com", "flow": "NORMAL", "itemsAmount": "100.00", "collectAmount": "\#(collect)", "items": []}"#
         }
@@ -56,7 +64,7 @@ struct DeliveryHarness {
              "customer": {}, "payment": {"method": "\(method)", "status": "unpaid", "totalAmount": "100.00",
              "collectedAmount": "0.00", "remainingAmount": "100.00"}, "sellerOrders": [\(sellers.joined(separator: ","))]}
             """
-        let publisher = TestStack.test.publisher()
+        let publisher = stack.publisher()
         // The service declares its queue when its consumer starts; declaring it here too means
         // the event cannot be published before the queue is bound (and go unrouted).
         try await publisher.declare(ServiceDefinition.deliveryService.queue!)

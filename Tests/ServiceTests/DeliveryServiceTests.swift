@@ -50,6 +50,10 @@ import Testing
             #expect(view.history.map(\.shipmentStatusId) == [18, 42, 17, 7, 18, 999], "arrival order")
             #expect(view.history.map(\.outcome) == ["applied", "history", "applied", "applied", "history", "history"])
             #expect(view.history.last?.mappedStatus == nil)
+            let unknown = try await HTTPTest.get(delivery.base + "/admin/shiprocket/webhooks?unknownCode=true", token: "admin")
+            #expect(unknown.status == 200)
+            #expect(unknown.body.contains("NEW THING"), "unknown codes are reported")
+            #expect(try await HTTPTest.get(delivery.base + "/admin/shiprocket/webhooks").status == 401)
             #expect(try await HTTPTest.get(delivery.base + "/deliveries?awb=\(awb)").body.contains(split))
             #expect(try await HTTPTest.get(delivery.base + "/deliveries").status == 400)
         }

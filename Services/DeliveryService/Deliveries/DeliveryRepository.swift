@@ -104,7 +104,7 @@ struct DeliveryRepository: Sendable {
                     awb: try row.decode("awb"), status: try row.decode("status"),
                     paymentMethod: try row.decode("payment_method"),
                     collectAmount: Money.format(try row.decode("collect_amount")), deliveredAt: try row.decode("delivered_at"),
-                    history: []))
+                    settlement: try row.decode("settlement"), history: []))
             }
             if let receivedAt = try row.decode("received_at", as: Date?.self) {
                 views[views.count - 1].history.append(.init(

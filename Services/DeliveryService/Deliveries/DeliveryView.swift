@@ -12,6 +12,9 @@ struct DeliveryView: Codable, Sendable {
     var paymentMethod: String
     var collectAmount: String
     var deliveredAt: Date?
+    /// `none`, `announced` (settlement sent to OrderService), `awaiting_confirmation` or
+    /// `unconfirmed` (Shiprocket's tracking API did not confirm the delivery).
+    var settlement: String
     var history: [HistoryEntry]
 
     struct HistoryEntry: Codable, Sendable {

@@ -8,18 +8,22 @@ import ServiceLifecycle
 /// Applies stored Shiprocket webhooks, oldest first, one per transaction (claimed with
 /// `SKIP LOCKED`, so replicas share the work): finds the delivery, records its AWB, moves its
 /// status forward or keeps the event in the history only, and announces changes through the
-/// outbox. Delivered is terminal, so a shipment is announced delivered (and settled) once.
+/// outbox. Delivered is terminal, and the announcement is recorded on the delivery, so a
+/// shipment is announced delivered (and settled) once.
 struct ShiprocketProcessor: Service {
     let pool: PostgresPool
     let deliveries: DeliveryRepository
     let logger: Logger
+    /// Whether COD settlement waits for `SettlementConfirmer`.
+    let confirmsDeliveries: Bool
     var pollInterval = Duration.milliseconds(50)
     var maxAttempts = 8
     private let unknownCodes = Counter(label: "shiprocket_unknown_status_codes_total")
     private let unmatched = Counter(label: "shiprocket_unmatched_webhooks_total")
 
-    init(pool: PostgresPool, logger: Logger) {
+    init(pool: PostgresPool, confirmsDeliveries: Bool = false, logger: Logger) {
         self.pool = pool
+        self.confirmsDeliveries = confirmsDeliveries
         self.deliveries = DeliveryRepository(pool: pool)
         self.logger = logger
     }
@@ -90,12 +94,13 @@ struct ShiprocketProcessor: Service {
                     status: next.rawValue, shiprocketStatus: try row.decode("shipment_status"), shiprocketStatusId: statusId),
                 in: tx)
             if next == .delivered {
-                try await Outbox.enqueue(
-                    DeliveryDelivered(
-                        splitOrderId: delivery.splitOrderId, orderId: delivery.orderId, shopifyOrderId: delivery.shopifyOrderId,
-                        shopDomain: delivery.shopDomain, awb: delivery.awb ?? awb,
-                        collectedAmount: Money.format(delivery.collectAmount), currency: delivery.currency),
-                    in: tx)
+                // Money collected on the strength of a static token waits for the tracking
+                // API's word, when one is configured.
+                if confirmsDeliveries && delivery.collectAmount > 0 {
+                    try await SettlementAnnouncer.awaitConfirmation(delivery, in: tx)
+                } else {
+                    try await SettlementAnnouncer.announce(delivery, awb: awb, in: tx)
+                }
             }
             logger.info("delivery status changed", metadata: [
                 "split_order_id": "\(delivery.splitOrderId)", "from": "\(delivery.status.rawValue)", "to": "\(next.rawValue)",

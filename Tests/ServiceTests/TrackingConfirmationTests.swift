@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import Messaging
+import ServiceKit
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import DeliveryService
+
+/// With Shiprocket's tracking API configured, a COD shipment reported delivered is settled
+/// only once the API (here a local fake) confirms it. On the fault stack, one test at a time:
+/// a DeliveryService configured otherwise (other tests') must not process these webhooks.
+extension FaultTests {
+    /// A stand-in for Shiprocket's API: logs in with fixed credentials and tracks AWBs as told.
+    final class FakeShiprocketAPI: Sendable {
+        let delivered = Mutex<Set<String>>([])
+        let logins = Mutex(0)
+
+        func application(port: Int) -> some ApplicationProtocol {
+            let router = Router()
+            router.post("/auth/login") { request, _ -> Response in
+                var request = request
+                let body = try await request.collectBody(upTo: 10_000)
+                let credentials = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: String]
+                guard credentials?["email"] == "api@example.com", credentials?["password"] == "secret" else {
+                    return Response(status: .unauthorized)
+                }
+                self.logins.withLock { $0 += 1 }
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"token": "fake-token"}"#)))
+            }
+            router.get("/courier/track/awb/:awb") { request, context -> Response in
+                guard request.headers[.authorization] == "Bearer fake-token" else { return Response(status: .unauthorized) }
+                let awb = try context.parameters.require("awb")
+                let done = self.delivered.withLock { $0.contains(awb) }
+                let body = done
+                    ? #"{"tracking_data": {"track_status": 1, "shipment_status": 7, "shipment_track": [{"awb_code": "\#(awb)", "current_status": "Delivered"}]}}"#
+                    : #"{"tracking_data": {"track_status": 1, "shipment_status": 18, "shipment_track": [{"awb_code": "\#(awb)", "current_status": "In Transit"}]}}"#
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: body)))
+            }
+            return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: testLogger)
+        }
+    }
+
+    @Test func codSettlementWaitsForTheTrackingAPIAndHappensOnce() async throws {
+        let api = FakeShiprocketAPI()
+        let delivery = DeliveryHarness(port: 28432, stack: stack)
+        let topology = QueueTopology(queue: uniqueName("delivered-q"), bindings: [DeliveryDelivered.routingKey])
+        let publisher = stack.publisher()
+        try await publisher.declare(topology)
+        await publisher.shutdown()
+        let collector = MessageCollector(stack: stack, topology: topology)
+        let app = try await DeliveryHarness.app(port: 28432, stack: stack, extra: [
+            "LOG_LEVEL": "critical", "SHIPROCKET_API_URL": "http://127.0.0.1:28431/", "SHIPROCKET_API_EMAIL": "api@example.com",
+            "SHIPROCKET_API_PASSWORD": "secret", "SHIPROCKET_CONFIRM_RETRY_SECONDS": "1",
+        ])
+        let cod = uniqueName("cod"), prepaid = uniqueName("prepaid"), codAWB = uniqueName("awb"), prepaidAWB = uniqueName("awb")
+        func announced(_ split: String) -> Int {
+            collector.messages.compactMap { try? DeliveryDelivered.decode(from: $0.body) }.filter { $0.splitOrderId == split }.count
+        }
+        try await withRunningApplication(api.application(port: 28431)) { () async throws -> Void in
+            try await withRunningApplication(app) { () async throws -> Void in
+                try await DeliveryHarness.allocate(orderId: uniqueName("o"), splitOrderIds: [cod], method: "cod", collect: "250.00", stack: stack)
+                try await DeliveryHarness.allocate(orderId: uniqueName("o"), splitOrderIds: [prepaid], method: "prepaid", collect: "0.00", stack: stack)
+                #expect(await eventually { await delivery.status(cod) == "pending" })
+                #expect(await eventually { await delivery.status(prepaid) == "pending" })
+                #expect(try await delivery.webhook(awb: codAWB, orderId: cod, status: 7, at: "07 06 2023 10:00:00").status == 200)
+                #expect(try await delivery.webhook(awb: prepaidAWB, orderId: prepaid, status: 7, at: "07 06 2023 10:00:00").status == 200)
+                #expect(await eventually { announced(prepaid) == 1 }, "nothing to collect: settled at once")
+                #expect(await delivery.status(cod) == "delivered")
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(announced(cod) == 0, "the tracking API still says in transit")
+                #expect(try await delivery.deliveries(splitOrderId: cod).first?.settlement == "awaiting_confirmation")
+
+                api.delivered.withLock { _ = $0.insert(codAWB) }
+                #expect(await eventually(timeout: .seconds(15)) { announced(cod) == 1 })
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(announced(cod) == 1, "announced once")
+                #expect(try await delivery.deliveries(splitOrderId: cod).first?.settlement == "announced")
+                #expect(api.logins.withLock { $0 } == 1, "the token is kept between calls")
+            }
+        }
+        await collector.stop()
+    }
+}
