@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// A service executable: its entry point, routes, domain logic and SQL migrations under `Services/<name>`.
-func service(_ name: String, dependencies extra: [Target.Dependency] = []) -> Target {
+func service(_ name: String, dependencies extra: [Target.Dependency] = [], resources: [Resource] = []) -> Target {
     .executableTarget(
         name: name,
         dependencies: extra + [
@@ -19,7 +19,7 @@ func service(_ name: String, dependencies extra: [Target.Dependency] = []) -> Ta
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ],
         path: "Services/\(name)",
-        resources: [.copy("Migrations")],
+        resources: [.copy("Migrations")] + resources,
         swiftSettings: swiftSettings
     )
 }
@@ -53,6 +53,10 @@ let package = Package(
         .systemLibrary(
             name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(
             name: "Postgres",
@@ -96,7 +100,10 @@ let package = Package(
         service("OrderService", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         service("InventoryService"),
         service("DeliveryService", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        service("NotificationService"),
+        service(
+            "NotificationService",
+            dependencies: ["CCurl", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            resources: [.copy("Templates")]),
         .target(
             name: "TestSupport",
             dependencies: [

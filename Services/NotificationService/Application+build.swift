@@ -1,9 +1,29 @@
 import Hummingbird
 import ServiceKit
+import ServiceLifecycle
 
 /// The whole service, as `main` runs it and as tests build it.
 func buildApplication(_ configuration: NotificationServiceConfiguration) async throws -> some ApplicationProtocol {
     let context = try await ServiceHost.prepare(.notificationService, configuration: configuration.service)
+    let queue = JobQueue(pool: context.pool, backoff: configuration.backoff, maxAttempts: configuration.maxAttempts)
     let router = ServiceHost.router(context)
-    return ServiceHost.application(context, router: router)
+    let admin = ServiceHost.adminGroup(router, context)
+    DeviceController(pool: context.pool).addRoutes(to: admin)
+    NotificationController(pool: context.pool, queue: queue).addRoutes(to: router, admin: admin)
+
+    var providers: [any NotificationProvider] = []
+    if let url = configuration.pushURL {
+        providers.append(PushProvider(url: url, token: configuration.pushToken))
+    } else {
+        context.logger.warning("PUSH_URL is not set: push jobs are created but wait until a push provider is configured")
+    }
+    if let smtp = configuration.smtp {
+        providers.append(SMTPProvider(settings: smtp))
+    } else {
+        context.logger.warning("SMTP_URL is not set: email jobs are created but wait until an SMTP server is configured")
+    }
+    let consumer = NotificationEventConsumer(pool: context.pool, queue: queue, logger: context.logger)
+    return ServiceHost.application(
+        context, router: router, handler: { try await consumer.handle($0) },
+        services: [NotificationWorker(queue: queue, providers: providers, settings: configuration.worker, logger: context.logger)])
 }

@@ -33,6 +33,12 @@ public struct TestStack: Sendable {
     }
 
     public var amqpURL: String { variable("AMQP_URL") }
+    public var smtpSinkURL: String { variable("SMTP_SINK_URL") }
+    public var pushSinkURL: String { variable("PUSH_SINK_URL") }
+    /// Where the SMTP sink keeps each message it accepts, one `.eml` file each.
+    public var mailboxDirectory: String { variable("MAILBOX_DIR") }
+    /// Where the push sink keeps each message it accepts, one `.json` file each.
+    public var pushSinkDirectory: String { variable("PUSH_SINK_DIR") }
     public func databaseURL(_ role: Role) -> String { variable("\(role.rawValue)_DATABASE_URL") }
 
     public func pool(_ role: Role = .order, size: Int = 5, name: String = "tests") -> PostgresPool {

@@ -3,16 +3,25 @@ import ServiceKit
 /// Everything NotificationService reads from the environment (CONTRACT.md).
 struct NotificationServiceConfiguration: Sendable {
     var service: ServiceConfiguration
-    var smtpURL: String?
-    var smtpFrom: String?
+    var smtp: SMTPProvider.Settings?
     var pushURL: String?
     var pushToken: String?
+    var worker = NotificationWorker.Settings()
+    var maxAttempts = 8
+    var backoff = Backoff()
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(serviceName: "NotificationService", defaultPort: 8084, environment: environment)
-        smtpURL = environment["SMTP_URL"]
-        smtpFrom = environment["SMTP_FROM"]
-        pushURL = environment["PUSH_URL"]
-        pushToken = environment["PUSH_TOKEN"]
+        if let url = environment["SMTP_URL"], !url.isEmpty {
+            guard let settings = SMTPProvider.Settings(url: url, from: environment["SMTP_FROM"] ?? "marketplace@localhost") else {
+                throw ConfigurationError("SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…")
+            }
+            smtp = settings
+        }
+        pushURL = environment["PUSH_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        pushToken = environment["PUSH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        worker.breakerOpenFor = .seconds(try environment.integer("NOTIFICATION_BREAKER_OPEN_SECONDS", default: 30, in: 1...3600))
+        maxAttempts = try environment.integer("NOTIFICATION_MAX_ATTEMPTS", default: 8, in: 1...100)
+        backoff.base = .milliseconds(try environment.integer("NOTIFICATION_BACKOFF_BASE_MS", default: 1000, in: 1...3_600_000))
     }
 }

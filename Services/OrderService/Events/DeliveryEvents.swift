@@ -16,6 +16,7 @@ struct OrderDelivered: IntegrationEvent {
     var shopifyOrderId: String
     var shopDomain: String
     var name: String?
+    var currency: String
     var customer: CustomerContact
     var payment: OrderConfirmed.Payment
 }

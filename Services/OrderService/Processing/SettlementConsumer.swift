@@ -63,14 +63,14 @@ struct SettlementConsumer: Sendable {
             UPDATE orders o SET status = 'delivered', updated_at = now()
             FROM customers c, payments p
             WHERE o.id = \(orderId) AND c.id = o.customer_id AND p.order_id = o.id
-            RETURNING o.shop_domain, o.shopify_order_id, o.name, c.email, c.first_name, c.last_name, c.phone,
+            RETURNING o.shop_domain, o.shopify_order_id, o.name, o.currency, c.email, c.first_name, c.last_name, c.phone,
                       p.method, p.total_amount
             """)[0]
         let total = Money.format(try row.decode("total_amount"))
         try await Outbox.enqueue(
             OrderDelivered(
                 orderId: String(orderId), shopifyOrderId: String(try row.decode("shopify_order_id", as: Int64.self)),
-                shopDomain: try row.decode("shop_domain"), name: try row.decode("name"),
+                shopDomain: try row.decode("shop_domain"), name: try row.decode("name"), currency: try row.decode("currency"),
                 customer: .init(
                     email: try row.decode("email"), firstName: try row.decode("first_name"),
                     lastName: try row.decode("last_name"), phone: try row.decode("phone")),

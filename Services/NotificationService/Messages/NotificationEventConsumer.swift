@@ -1,0 +1,52 @@
+import Logging
+import Messaging
+import Postgres
+import ServiceKit
+
+/// Turns order and delivery events into notification jobs. The jobs' unique key (event,
+/// channel, recipient) makes a redelivered or republished event create nothing new.
+struct NotificationEventConsumer: Sendable {
+    let pool: PostgresPool
+    let queue: JobQueue
+    let planner = NotificationPlanner()
+    let contacts = ContactBook()
+    let logger: Logger
+
+    static let bindings = [
+        ConfirmedOrder.routingKey, AllocatedOrder.routingKey, DeliveredOrder.routingKey, DeliveryStatusChanged.routingKey,
+    ]
+
+    struct ContactNotKnownYet: Error, CustomStringConvertible {
+        let orderId: String
+        var description: String { "no contact for order \(orderId) yet (its order.confirmed has not been handled)" }
+    }
+
+    func handle(_ message: IncomingMessage) async throws {
+        let created: Int = try await pool.withTransaction(retries: 5) { tx in
+            switch message.eventType {
+            case ConfirmedOrder.routingKey:
+                let order = try ConfirmedOrder.decode(message)
+                try await contacts.remember(order, in: tx)
+                return try await queue.enqueue(try planner.confirmed(order), in: tx)
+            case AllocatedOrder.routingKey:
+                let order = try AllocatedOrder.decode(message)
+                let devices = try await contacts.devices(kind: "vendor", owners: order.sellerOrders.map(\.vendorId), in: tx)
+                return try await queue.enqueue(try planner.allocated(order, vendorDevices: devices), in: tx)
+            case DeliveredOrder.routingKey:
+                return try await queue.enqueue(try planner.delivered(try DeliveredOrder.decode(message)), in: tx)
+            case DeliveryStatusChanged.routingKey:
+                let change = try DeliveryStatusChanged.decode(message)
+                // Retried through the retry queue until the order's confirmation is handled.
+                guard let contact = try await contacts.contact(orderId: change.orderId, in: tx) else {
+                    throw ContactNotKnownYet(orderId: change.orderId)
+                }
+                let devices = try await contacts.devices(kind: "customer", owners: contact.customerEmail.map { [$0] } ?? [], in: tx)
+                return try await queue.enqueue(
+                    try planner.statusChanged(change, contact: contact, customerDevices: devices.values.flatMap { $0 }), in: tx)
+            default:
+                throw PermanentMessageError("NotificationService does not handle \(message.eventType)")
+            }
+        }
+        logger.info("notification jobs created", metadata: ["event": "\(message.eventType)", "created": "\(created)"])
+    }
+}

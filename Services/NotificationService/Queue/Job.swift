@@ -1,0 +1,42 @@
+import Foundation
+import Postgres
+
+/// A notification job as a worker holds it.
+struct Job: Sendable, Equatable {
+    enum Channel: String, Sendable, Codable { case email, push }
+
+    var id: Int64
+    var channel: Channel
+    var recipient: String
+    var template: String
+    var message: Data
+    var attempts: Int
+    var maxAttempts: Int
+    /// The claim this worker holds; nothing is recorded without it.
+    var leaseToken: UUID
+
+    init(_ row: PostgresRow) throws {
+        id = try row.decode("id")
+        channel = Channel(rawValue: try row.decode("channel")) ?? .email
+        recipient = try row.decode("recipient")
+        template = try row.decode("template")
+        message = Data((try row.decode("message", as: String.self)).utf8)
+        attempts = try row.decode("attempts")
+        maxAttempts = try row.decode("max_attempts")
+        leaseToken = try row.decode("lease_token")
+    }
+}
+
+/// A job to create.
+struct NewJob: Sendable, Encodable {
+    var eventId: String
+    var channel: Job.Channel
+    var recipient: String
+    var template: String
+    var message: [String: String]
+    var shopifyOrderId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case eventId = "event_id", channel, recipient, template, message, shopifyOrderId = "shopify_order_id"
+    }
+}

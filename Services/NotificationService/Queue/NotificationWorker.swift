@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceKit
+import ServiceLifecycle
+
+/// Claims due jobs for each channel that has a provider and sends them, several at a time.
+/// A provider behind an open circuit is not called: its jobs wait (given back without using
+/// an attempt) until the circuit lets a probe through.
+struct NotificationWorker: Service {
+    struct Settings: Sendable {
+        var batchSize = 32
+        var lease = Duration.seconds(60)
+        var pollInterval = Duration.milliseconds(50)
+        var breakerThreshold = 5
+        var breakerOpenFor = Duration.seconds(30)
+    }
+
+    let queue: JobQueue
+    let providers: [any NotificationProvider]
+    let breakers: [Job.Channel: CircuitBreaker]
+    let settings: Settings
+    let logger: Logger
+    private let sent = Counter(label: "notifications_sent_total")
+    private let failed = Counter(label: "notifications_failed_attempts_total")
+
+    init(queue: JobQueue, providers: [any NotificationProvider], settings: Settings = .init(), logger: Logger) {
+        self.queue = queue
+        self.providers = providers
+        self.settings = settings
+        self.logger = logger
+        breakers = Dictionary(uniqueKeysWithValues: providers.map {
+            ($0.channel, CircuitBreaker(threshold: settings.breakerThreshold, openFor: settings.breakerOpenFor))
+        })
+    }
+
+    func run() async throws {
+        guard !providers.isEmpty else {
+            // Nothing to send with: jobs wait, and the service runs on until it is stopped.
+            try? await gracefulShutdown()
+            return
+        }
+        await withDiscardingTaskGroup { group in
+            for provider in providers {
+                group.addTask {
+                    await BatchPoller(batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
+                                      failure: "notification pass failed")
+                        .run { try await pass(provider) }
+                }
+            }
+        }
+    }
+
+    /// Claims and sends one batch for `provider`'s channel; returns how many it claimed.
+    @discardableResult
+    func pass(_ provider: any NotificationProvider) async throws -> Int {
+        let breaker = breakers[provider.channel]!
+        guard breaker.allow() else { return 0 }
+        // While the circuit is half-open, only the probe goes out.
+        let halfOpen = if case .halfOpen = breaker.current { true } else { false }
+        let jobs = try await queue.claim(limit: halfOpen ? 1 : settings.batchSize, lease: settings.lease, channels: [provider.channel])
+        if jobs.isEmpty {
+            if halfOpen { breaker.recordSuccess() }  // nothing to probe with; try again normally
+            return 0
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for job in jobs {
+                group.addTask { try await deliver(job, with: provider, breaker: breaker) }
+            }
+            try await group.waitForAll()
+        }
+        return jobs.count
+    }
+
+    private func deliver(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker) async throws {
+        guard breaker.allow() || breaker.current == .halfOpen(probing: true) else {
+            _ = try await queue.postpone(job, by: settings.breakerOpenFor, reason: "\(provider.channel) provider unavailable (circuit open)")
+            return
+        }
+        let message = (try? JSONSerialization.jsonObject(with: job.message) as? [String: String]) ?? [:]
+        do {
+            try await provider.send(message)
+            breaker.recordSuccess()
+            if try await queue.complete(job) {
+                sent.increment()
+            } else {
+                logger.warning("sent, but the job's lease had been taken back", metadata: ["job.id": "\(job.id)"])
+            }
+        } catch {
+            let failure = error as? ProviderFailure ?? .transient("\(error)")
+            if !failure.permanent { breaker.recordFailure() }
+            failed.increment()
+            var final = job
+            if failure.permanent { final.attempts = final.maxAttempts }
+            _ = try await queue.fail(final, error: failure.description)
+            logger.warning("notification not sent", metadata: [
+                "job.id": "\(job.id)", "channel": "\(job.channel.rawValue)", "attempt": "\(job.attempts)", "error": "\(failure.description)",
+            ])
+        }
+    }
+}

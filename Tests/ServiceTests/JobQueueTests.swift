@@ -1,0 +1,156 @@
+import Foundation
+import Postgres
+import ServiceKit
+import TestSupport
+import Testing
+
+@testable import NotificationService
+
+/// The backoff schedule and the circuit breaker, without I/O.
+@Suite struct RetryPolicyTests {
+    @Test func backoffDoublesUpToItsCapWithJitterInTheUpperHalf() {
+        let backoff = Backoff(base: .seconds(1), cap: .seconds(60))
+        #expect((1...8).map { backoff.bound(attempt: $0) } == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
+        #expect(backoff.bound(attempt: 500) == .seconds(60), "no overflow far out")
+        #expect(backoff.delay(attempt: 3, random: 0) == .seconds(2))
+        #expect(backoff.delay(attempt: 3, random: 1) == .seconds(4))
+        for _ in 0..<100 {
+            let delay = backoff.delay(attempt: 4)
+            #expect(delay >= .seconds(4) && delay <= .seconds(8))
+        }
+        #expect(Set((0..<50).map { _ in backoff.delay(attempt: 6) }).count > 1, "jittered")
+    }
+
+    @Test func theCircuitOpensAfterRepeatedFailuresThenProbesOnce() {
+        let breaker = CircuitBreaker(threshold: 3, openFor: .seconds(10))
+        let start = ContinuousClock.now
+        for _ in 0..<2 { breaker.recordFailure(now: start) }
+        #expect(breaker.allow(now: start), "two failures: still closed")
+        breaker.recordFailure(now: start)
+        #expect(!breaker.allow(now: start), "third failure: open")
+        #expect(!breaker.allow(now: start + .seconds(9)))
+        #expect(breaker.allow(now: start + .seconds(10)), "after openFor: one probe")
+        #expect(!breaker.allow(now: start + .seconds(10)), "only one probe at a time")
+        breaker.recordFailure(now: start + .seconds(10))
+        #expect(!breaker.allow(now: start + .seconds(15)), "the probe failed: open again")
+        #expect(breaker.allow(now: start + .seconds(20)))
+        breaker.recordSuccess()
+        #expect(breaker.current == .closed(failures: 0), "the probe succeeded: closed")
+        #expect(breaker.allow(now: start + .seconds(20)))
+        breaker.recordFailure(now: start)
+        breaker.recordSuccess()
+        breaker.recordFailure(now: start)
+        breaker.recordFailure(now: start)
+        #expect(breaker.allow(now: start), "failures must be in a row")
+    }
+}
+
+/// The job queue against the real PostgreSQL, on the fault stack and one test at a time: each
+/// claims whatever jobs are due, so it must not meet other tests' (or services') jobs.
+extension FaultTests {
+    func queue() async throws -> (JobQueue, PostgresPool) {
+        let pool = stack.pool(.notification, size: 8, name: uniqueName("jobs"))
+        let runner = MigrationRunner(pool: pool, logger: testLogger)
+        try await runner.apply(ServiceHost.sharedMigrations(), source: "shared")
+        try await runner.apply(ServiceDefinition.notificationService.migrations, source: "service")
+        return (JobQueue(pool: pool, backoff: Backoff(base: .milliseconds(10), cap: .milliseconds(50))), pool)
+    }
+
+    func job(_ event: String, _ recipient: String = "a@example.com", channel: Job.Channel = .email) -> NewJob {
+        NewJob(eventId: event, channel: channel, recipient: recipient, template: "test", message: ["subject": "hi"], shopifyOrderId: event)
+    }
+
+    func state(_ id: Int64, _ pool: PostgresPool) async throws -> String? {
+        try await pool.query("SELECT state FROM jobs WHERE id = \(id)").scalar("state", as: String.self)
+    }
+
+    @Test func oneJobPerEventChannelAndRecipientHoweverOftenItIsCreated() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("event")
+        let created = try await pool.withTransaction { tx in
+            try await queue.enqueue([job(event), job(event), job(event, channel: .push), job(event, "b@example.com")], in: tx)
+        }
+        #expect(created == 3)
+        let again = try await pool.withTransaction { tx in try await queue.enqueue([job(event)], in: tx) }
+        #expect(again == 0)
+        await pool.close()
+    }
+
+    @Test func aFailingJobIsRetriedThenFailedThenRetriedByAnOperator() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("fails")
+        _ = try await pool.withTransaction { tx in try await queue.enqueue([job(event, "fail@example.com")], in: tx) }
+        let id = try #require(try await pool.query("SELECT id FROM jobs WHERE event_id = \(event)").scalar("id", as: Int64.self))
+        _ = try await pool.query("UPDATE jobs SET max_attempts = 3 WHERE id = \(id)")
+        var attempts = 0, polls = 0
+        while attempts < 3 && polls < 500 {
+            polls += 1
+            guard let claimed = try await queue.claim(limit: 100, lease: .seconds(30)).first(where: { $0.id == id }) else {
+                try await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            attempts += 1
+            #expect(claimed.attempts == attempts)
+            #expect(try await queue.fail(claimed, error: "smtp said no \(attempts)"))
+        }
+        #expect(try await state(id, pool) == "FAILED")
+        let error = try await pool.query("SELECT last_error FROM jobs WHERE id = \(id)").scalar("last_error", as: String.self)
+        #expect(error == "smtp said no 3")
+        #expect(try await queue.retry(id: id))
+        #expect(try await queue.retry(id: id) == false, "only a FAILED job")
+        let retried = try #require(try await queue.claim(limit: 100, lease: .seconds(30)).first { $0.id == id })
+        #expect(retried.attempts == 1)
+        #expect(try await queue.complete(retried))
+        #expect(try await state(id, pool) == "COMPLETED")
+        await pool.close()
+    }
+
+    @Test func aJobWhoseLeaseRanOutIsTakenBackAndTheStaleWorkerCannotRecordIt() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("lease")
+        _ = try await pool.withTransaction { tx in try await queue.enqueue([job(event)], in: tx) }
+        let id = try #require(try await pool.query("SELECT id FROM jobs WHERE event_id = \(event)").scalar("id", as: Int64.self))
+        let first = try #require(try await queue.claim(limit: 100, lease: .milliseconds(200)).first { $0.id == id })
+        #expect(try await queue.claim(limit: 100, lease: .seconds(30)).contains { $0.id == id } == false, "held while leased")
+        try await Task.sleep(for: .milliseconds(400))
+        let second = try #require(try await queue.claim(limit: 100, lease: .seconds(30)).first { $0.id == id })
+        #expect(second.leaseToken != first.leaseToken)
+        #expect(second.attempts == 2)
+        #expect(try await queue.complete(first) == false, "the stale worker is fenced off")
+        #expect(try await queue.fail(first, error: "late") == false)
+        #expect(try await state(id, pool) == "PROCESSING")
+        #expect(try await queue.complete(second))
+        #expect(try await state(id, pool) == "COMPLETED")
+        #expect(try await queue.complete(second) == false, "completed once")
+        await pool.close()
+    }
+
+    @Test func concurrentWorkersNeverClaimTheSameJob() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("many")
+        _ = try await pool.withTransaction { tx in
+            try await queue.enqueue((0..<200).map { job(event, "r\($0)@example.com") }, in: tx)
+        }
+        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var mine: [Int64] = []
+                    while true {
+                        let jobs = try await queue.claim(limit: 7, lease: .seconds(30))
+                        if jobs.isEmpty { return mine }
+                        for job in jobs {
+                            mine.append(job.id)
+                            _ = try await queue.complete(job)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int64]()) { $0 += $1 }
+        }
+        let ours = Set(try await pool.query("SELECT id FROM jobs WHERE event_id = \(event)").map { try $0.decode("id", as: Int64.self) })
+        let claimedOurs = claimed.filter { ours.contains($0) }
+        #expect(claimedOurs.count == 200)
+        #expect(Set(claimedOurs).count == 200, "no job claimed twice")
+        await pool.close()
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import NotificationService
+
+/// NotificationService with the real broker, database, SMTP sink and push sink.
+@Suite struct NotificationServiceTests {
+    @Test func aRedeliveredConfirmationMakesOneJobAndTheCustomerGetsOneEmail() async throws {
+        let notifications = NotificationHarness(port: 28441)
+        let order = uniqueName("n"), email = "\(uniqueName("customer"))@example.com"
+        try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
+            let messageId = UUID().uuidString
+            for id in [messageId, messageId, UUID().uuidString] {
+                try await notifications.publish("order.confirmed", NotificationHarness.confirmed(order: order, email: email), messageId: id)
+            }
+            #expect(await eventually { notifications.mails(to: email).count == 1 })
+            try await Task.sleep(for: .milliseconds(500))
+            let mails = notifications.mails(to: email)
+            #expect(mails.count == 1, "one email however often the event arrives")
+            let subject = "Your order #\(order) is confirmed"
+            #expect(mails.first?.contains("Subject: =?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?=") == true)
+            #expect(mails.first?.contains("From: shop@example.com") == true)
+            #expect(await eventually { (try? await notifications.notifications(order: order).map(\.state)) == ["COMPLETED"] })
+            let entry = try #require(try await notifications.notifications(order: order).first)
+            #expect(entry.channel == "email")
+            #expect(entry.recipient == email)
+            #expect(entry.attempts == 1)
+        }
+    }
+
+    @Test func anAssignedVendorGetsAnEmailAndAPushOnEachRegisteredDevice() async throws {
+        let notifications = NotificationHarness(port: 28442)
+        let order = uniqueName("v"), vendor = uniqueName("vendor"), email = "\(vendor)@vendors.example"
+        let token = uniqueName("device-token")
+        try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
+            let devices = notifications.base + "/admin/devices"
+            #expect(try await HTTPTest.send("PUT", devices, json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#).status == 401)
+            #expect(try await HTTPTest.send("PUT", devices, json: #"{"token": "x", "platform": "ios"}"#, token: "admin").status == 400)
+            #expect(try await HTTPTest.send(
+                "PUT", devices, json: #"{"vendorId": "v", "customerEmail": "c@example.com", "token": "x", "platform": "ios"}"#,
+                token: "admin").status == 400)
+            #expect(try await HTTPTest.send(
+                "PUT", devices, json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#, token: "admin").status == 200)
+
+            try await notifications.publish("order.allocated", NotificationHarness.allocated(order: order, vendor: vendor, vendorEmail: email))
+            #expect(await eventually { notifications.mails(to: email).count == 1 && notifications.pushes(to: token).count == 1 })
+            let push = try #require(notifications.pushes(to: token).first)
+            let body = try JSONSerialization.jsonObject(with: Data(push.utf8)) as? [String: Any]
+            let message = body?["message"] as? [String: Any]
+            #expect((message?["notification"] as? [String: String])?["title"] == "New order \(order)-1")
+            #expect((message?["data"] as? [String: String])?["splitOrderId"] == "\(order)-1")
+            #expect(await eventually {
+                (try? await notifications.notifications(order: order).map(\.state)) == ["COMPLETED", "COMPLETED"]
+            })
+            let entries = try await notifications.notifications(order: order)
+            #expect(entries.map(\.channel) == ["email", "push"])
+            #expect(entries[1].recipient.hasSuffix("…"), "a device token is not shown whole")
+            #expect(try await HTTPTest.request("POST", notifications.base + "/admin/notifications/\(entries[0].id)/retry", body: Data(),
+                                               headers: ["Authorization": "Bearer admin"]).status == 409)
+            #expect(try await HTTPTest.request("POST", notifications.base + "/admin/notifications/999999999/retry", body: Data(),
+                                               headers: ["Authorization": "Bearer admin"]).status == 404)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import NotificationService
+
+/// Templates are files beside the service; every one loads and fills what its channel needs.
+@Suite struct NotificationTemplateTests {
+    @Test(arguments: ["order-confirmed.email", "order-delivered.email", "seller-order-assigned.email"])
+    func emailTemplatesHaveASubjectTextAndHTML(name: String) throws {
+        let rendered = try Template.load(name).render(["orderName": "#1001", "customerName": "Asha", "vendorName": "Acme"])
+        #expect(rendered["subject"]?.isEmpty == false)
+        #expect(rendered["text"]?.isEmpty == false)
+        #expect(rendered["html"]?.contains("<p>") == true)
+        #expect(!(rendered.values.contains { $0.contains("{{") }), "every placeholder filled")
+    }
+
+    @Test(arguments: ["seller-order-assigned.push", "delivery-status.push"])
+    func pushTemplatesHaveATitleAndBody(name: String) throws {
+        let rendered = try Template.load(name).render(["splitOrderId": "42-1", "statusText": "out for delivery"])
+        #expect(rendered["title"]?.contains("42-1") == true)
+        #expect(rendered["body"]?.isEmpty == false)
+    }
+
+    @Test func valuesAreFilledAndEscapedInHTMLOnly() {
+        let template = Template(name: "t", text: """
+            subject: Order {{ orderName }} for {{name}}
+            --- text
+            Hi {{name}}, {{missing}}done.
+            --- html
+            <p>Hi {{name}}</p>
+            """)
+        let rendered = template.render(["orderName": "#7", "name": "Tom & <Jerry>"])
+        #expect(rendered["subject"] == "Order #7 for Tom & <Jerry>")
+        #expect(rendered["text"] == "Hi Tom & <Jerry>, done.")
+        #expect(rendered["html"] == "<p>Hi Tom &amp; &lt;Jerry&gt;</p>")
+    }
+
+    @Test func theEmailIsWellFormedAndCannotGainHeaders() {
+        let message = EmailMessage(
+            from: "shop@example.com", to: "a@example.com\r\nBcc: evil@example.com", subject: "Ihre Bestellung ✓",
+            text: "Hallo", html: "<p>Hallo</p>"
+        ).rfc5322()
+        let text = String(decoding: message, as: UTF8.self)
+        #expect(!text.contains("\r\nBcc:"))
+        #expect(text.contains("Subject: =?UTF-8?B?\(Data("Ihre Bestellung ✓".utf8).base64EncodedString())?="))
+        #expect(text.contains("multipart/alternative"))
+        #expect(text.contains(Data("Hallo".utf8).base64EncodedString()))
+    }
+
+    @Test func theNotificationsOfAnAllocatedOrder() throws {
+        let order = try AllocatedOrder.decode(from: Data(NotificationHarness.allocated(order: "9", vendor: "V1", vendorEmail: "v1@example.com").utf8))
+        let jobs = try NotificationPlanner().allocated(order, vendorDevices: ["V1": ["tok-a", "tok-b"], "V2": ["tok-c"]])
+        #expect(jobs.map(\.channel) == [.email, .push, .push])
+        #expect(jobs.map(\.recipient) == ["v1@example.com", "tok-a", "tok-b"])
+        #expect(Set(jobs.map(\.eventId)) == ["order.allocated:9-1"])
+        #expect(jobs[0].message["subject"] == "New order 9-1 for Vendor V1")
+        #expect(jobs[0].message["text"]?.contains("2 × SKU-1 (Thing)") == true)
+        #expect(jobs[1].message["data.splitOrderId"] == "9-1")
+    }
+}
