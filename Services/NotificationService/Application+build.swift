@@ -8,7 +8,8 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
     let queue = JobQueue(pool: context.pool, backoff: configuration.backoff, maxAttempts: configuration.maxAttempts)
     let router = ServiceHost.router(context)
     let admin = ServiceHost.adminGroup(router, context)
-    DeviceController(pool: context.pool).addRoutes(to: admin)
+    DeviceController(pool: context.pool).addRoutes(
+        to: router.group("devices").add(middleware: AdminAuthMiddleware(token: configuration.service.adminToken)))
     NotificationController(pool: context.pool, queue: queue).addRoutes(to: router, admin: admin)
 
     var providers: [any NotificationProvider] = []

@@ -17,7 +17,7 @@ extension FaultTests {
             "NOTIFICATION_BACKOFF_BASE_MS": "100", "NOTIFICATION_BREAKER_OPEN_SECONDS": "1",
         ])) { () async throws -> Void in
             _ = try await HTTPTest.send(
-                "PUT", notifications.base + "/admin/devices", json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "ios"}"#,
+                "PUT", notifications.base + "/devices", json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "ios"}"#,
                 token: "admin")
             try await notifications.publish(
                 "order.allocated", NotificationHarness.allocated(order: order, vendor: vendor, vendorEmail: "\(vendor)@example.com"))
@@ -60,5 +60,37 @@ extension FaultTests {
             #expect(await eventually { notifications.mails(to: email).count == 1 })
             #expect(await eventually { (try? await notifications.notifications(order: order).first?.state) == "COMPLETED" })
         }
+    }
+}
+
+extension FaultTests {
+    /// A worker that claimed a job and died before sending: once its lease runs out the
+    /// running service takes the job back and sends it, and the dead worker's claim can no
+    /// longer record anything.
+    @Test func aJobHeldByADeadWorkerIsTakenBackAfterItsLeaseAndSentOnce() async throws {
+        let notifications = NotificationHarness(port: 28453, stack: stack)
+        let (queue, pool) = try await queue()  // migrated, whichever fault test runs first
+        let email = "\(uniqueName("late"))@example.com", event = uniqueName("event")
+        // The "dead worker": claims the job under a short lease before the service runs, then
+        // never sends.
+        _ = try await pool.withTransaction { tx in
+            try await queue.enqueue([NewJob(
+                eventId: event, channel: .email, recipient: email, template: "test",
+                message: ["to": email, "subject": "late but once", "text": "hello"], shopifyOrderId: event)], in: tx)
+        }
+        let dead = try #require(try await queue.claim(limit: 1000, lease: .seconds(3), channels: [.email]).first { $0.recipient == email })
+        try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(notifications.mails(to: email).isEmpty, "held by its lease")
+            #expect(await eventually(timeout: .seconds(10)) { notifications.mails(to: email).count == 1 })
+            #expect(await eventually {
+                (try? await pool.query("SELECT state FROM jobs WHERE event_id = \(event)").scalar("state", as: String.self)) == "COMPLETED"
+            })
+            #expect(try await queue.complete(dead) == false, "the dead worker's claim is fenced off")
+            #expect(try await queue.fail(dead, error: "too late") == false)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(notifications.mails(to: email).count == 1)
+        }
+        await pool.close()
     }
 }

@@ -34,7 +34,7 @@ import Testing
         let order = uniqueName("v"), vendor = uniqueName("vendor"), email = "\(vendor)@vendors.example"
         let token = uniqueName("device-token")
         try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
-            let devices = notifications.base + "/admin/devices"
+            let devices = notifications.base + "/devices"
             #expect(try await HTTPTest.send("PUT", devices, json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#).status == 401)
             #expect(try await HTTPTest.send("PUT", devices, json: #"{"token": "x", "platform": "ios"}"#, token: "admin").status == 400)
             #expect(try await HTTPTest.send(

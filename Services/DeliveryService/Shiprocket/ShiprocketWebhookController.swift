@@ -25,7 +25,7 @@ struct ShiprocketWebhookController: Sendable {
 
     func receive(_ request: Request) async throws -> Response {
         let presented = Self.tokenHeaders.compactMap { request.headers[$0] }
-        guard let token, presented.contains(where: { ConstantTime.equals($0, token) }) else {
+        guard let token, presented.contains(where: { constantTimeEqual(Array($0.utf8), Array(token.utf8)) }) else {
             throw HTTPError(.unauthorized, message: "missing or wrong x-api-key")
         }
         var request = request

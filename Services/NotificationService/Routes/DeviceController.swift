@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Postgres
 
-/// `PUT /devices` (admin): registers a push token for a vendor or a customer.
+/// `PUT /devices` (admin token required): registers a push token for a vendor or a customer.
 struct DeviceController: Sendable {
     let pool: PostgresPool
 
@@ -13,8 +13,9 @@ struct DeviceController: Sendable {
         var platform: String
     }
 
-    func addRoutes(to admin: RouterGroup<BasicRequestContext>) {
-        admin.put("devices") { request, context -> Registration in
+    /// `devices`: the `/devices` group, behind the admin token.
+    func addRoutes(to devices: RouterGroup<BasicRequestContext>) {
+        devices.put { request, context -> Registration in
             let registration: Registration
             do {
                 registration = try await request.decode(as: Registration.self, context: context)
