@@ -19,7 +19,7 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
         context.logger.warning("PUSH_URL is not set: push jobs are created but wait until a push provider is configured")
     }
     if let smtp = configuration.smtp {
-        providers.append(SMTPProvider(settings: smtp))
+        providers.append(SMTPProvider(settings: smtp, connections: configuration.smtpConnections))
     } else {
         context.logger.warning("SMTP_URL is not set: email jobs are created but wait until an SMTP server is configured")
     }

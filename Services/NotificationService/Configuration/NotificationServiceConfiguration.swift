@@ -4,6 +4,8 @@ import ServiceKit
 struct NotificationServiceConfiguration: Sendable {
     var service: ServiceConfiguration
     var smtp: SMTPProvider.Settings?
+    /// Parallel SMTP connections (each on its own thread, kept open between messages).
+    var smtpConnections = 16
     var pushURL: String?
     var pushToken: String?
     var worker = NotificationWorker.Settings()
@@ -18,6 +20,7 @@ struct NotificationServiceConfiguration: Sendable {
             }
             smtp = settings
         }
+        smtpConnections = try environment.integer("SMTP_CONNECTIONS", default: 16, in: 1...256)
         pushURL = environment["PUSH_URL"].flatMap { $0.isEmpty ? nil : $0 }
         pushToken = environment["PUSH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         worker.breakerOpenFor = .seconds(try environment.integer("NOTIFICATION_BREAKER_OPEN_SECONDS", default: 30, in: 1...3600))

@@ -4,6 +4,12 @@ protocol NotificationProvider: Sendable {
     /// Throws `ProviderFailure`: `permanent` when trying again cannot help (a rejected
     /// address, an unregistered device), else the attempt is retried later.
     func send(_ message: [String: String]) async throws
+    /// Releases what the provider holds (threads, connections) when the service stops.
+    func shutdown() async
+}
+
+extension NotificationProvider {
+    func shutdown() async {}
 }
 
 struct ProviderFailure: Error, CustomStringConvertible {

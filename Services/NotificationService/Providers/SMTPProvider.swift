@@ -41,7 +41,16 @@ struct SMTPProvider: NotificationProvider {
     }
 
     let settings: Settings
+    let handles: CurlHandles
+    let threads: NIOThreadPool
     var channel: Job.Channel { .email }
+
+    init(settings: Settings, connections: Int = 16) {
+        self.settings = settings
+        handles = CurlHandles()
+        threads = NIOThreadPool(numberOfThreads: max(1, connections))
+        threads.start()
+    }
 
     func send(_ message: [String: String]) async throws {
         guard let to = message["to"], !to.isEmpty else { throw ProviderFailure.permanent("email job without a recipient") }
@@ -49,13 +58,26 @@ struct SMTPProvider: NotificationProvider {
             from: settings.from, to: to, subject: message["subject"] ?? "", text: message["text"] ?? "", html: message["html"]
         ).rfc5322()
         let settings = self.settings
-        try await NIOThreadPool.singleton.runIfActive { try Self.perform(settings, to: to, body: body) }
+        let handles = self.handles
+        try await threads.runIfActive {
+            guard let handle = handles.take() else { throw ProviderFailure.transient("libcurl could not start") }
+            do {
+                try Self.perform(settings, to: to, body: body, curl: handle.curl)
+                handles.give(back: handle)
+            } catch {
+                curl_easy_cleanup(handle.curl)  // its connection may be broken: not reused
+                throw error
+            }
+        }
     }
 
-    /// One SMTP transaction, blocking.
-    private static func perform(_ settings: Settings, to: String, body: Data) throws {
-        guard let curl = curl_easy_init() else { throw ProviderFailure.transient("libcurl could not start") }
-        defer { curl_easy_cleanup(curl) }
+    func shutdown() async {
+        try? await threads.shutdownGracefully()
+    }
+
+    /// One SMTP transaction, blocking, on a handle no other thread uses meanwhile.
+    private static func perform(_ settings: Settings, to: String, body: Data, curl: UnsafeMutableRawPointer) throws {
+        curl_easy_reset(curl)  // options only; the connection stays open for reuse
         var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(to)>")
         defer { curl_slist_free_all(recipients) }
         let upload = Upload(body)

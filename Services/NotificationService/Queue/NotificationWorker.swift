@@ -49,6 +49,7 @@ struct NotificationWorker: Service {
                 }
             }
         }
+        for provider in providers { await provider.shutdown() }
     }
 
     /// Claims and sends one batch for `provider`'s channel; returns how many it claimed.
