@@ -26,5 +26,6 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
     let consumer = NotificationEventConsumer(pool: context.pool, queue: queue, logger: context.logger)
     return ServiceHost.application(
         context, router: router, handler: { try await consumer.handle($0) },
+        batching: .init(maxBatch: NotificationEventConsumer.maxBatch) { try await consumer.handle(batch: $0) },
         services: [NotificationWorker(queue: queue, providers: providers, settings: configuration.worker, logger: context.logger)])
 }

@@ -125,6 +125,26 @@ extension FaultTests {
         await pool.close()
     }
 
+    @Test func completionsRecordedTogetherSkipTheClaimsThatNoLongerHold() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("batch")
+        _ = try await pool.withTransaction { tx in
+            try await queue.enqueue((0..<3).map { job(event, "r\($0)@example.com") }, in: tx)
+        }
+        let ids = try await pool.query("SELECT id FROM jobs WHERE event_id = \(event) ORDER BY id").map { try $0.decode("id", as: Int64.self) }
+        var held = try await queue.claim(limit: 100, lease: .seconds(30)).filter { ids.contains($0.id) }
+        #expect(held.count == 3)
+        // The last one's lease is taken back by another worker before the sends are recorded.
+        _ = try await pool.query("UPDATE jobs SET lease_token = gen_random_uuid() WHERE id = \(ids[2])")
+        held.sort { $0.id < $1.id }
+        let completed = try await queue.complete(held)
+        #expect(completed == Set(ids[0...1]))
+        #expect(try await state(ids[0], pool) == "COMPLETED")
+        #expect(try await state(ids[2], pool) == "PROCESSING")
+        #expect(try await queue.complete(held).isEmpty, "completed once")
+        await pool.close()
+    }
+
     @Test func concurrentWorkersNeverClaimTheSameJob() async throws {
         let (queue, pool) = try await queue()
         let event = uniqueName("many")

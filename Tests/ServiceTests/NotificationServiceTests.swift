@@ -29,6 +29,22 @@ import Testing
         }
     }
 
+    @Test func eventsWaitingTogetherAreHandledTogetherAndABadOneHoldsNoneBack() async throws {
+        let notifications = NotificationHarness(port: 28445)
+        let run = uniqueName("batch")
+        let emails = (0..<20).map { "\(run)-\($0)@example.com" }
+        // Published before the service starts, so that they wait in the queue and come as a batch.
+        for (index, email) in emails.enumerated() {
+            if index == 10 { try await notifications.publish("order.confirmed", "{not json") }
+            try await notifications.publish("order.confirmed", NotificationHarness.confirmed(order: "\(run)-\(index)", email: email))
+        }
+        try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
+            #expect(await eventually { emails.allSatisfy { notifications.mails(to: $0).count == 1 } })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(emails.map { notifications.mails(to: $0).count } == Array(repeating: 1, count: 20))
+        }
+    }
+
     @Test func anAssignedVendorGetsAnEmailAndAPushOnEachRegisteredDevice() async throws {
         let notifications = NotificationHarness(port: 28442)
         let order = uniqueName("v"), vendor = uniqueName("vendor"), email = "\(vendor)@vendors.example"

@@ -49,10 +49,20 @@ struct JobQueue: Sendable {
 
     /// Records a send. False if this claim no longer holds the job.
     func complete(_ job: Job) async throws -> Bool {
-        try await pool.query("""
+        try await complete([job]).contains(job.id)
+    }
+
+    /// Records several sends in one statement; returns the ids of the jobs whose claims still
+    /// held (the others' leases had been taken back, and their new holders decide).
+    func complete(_ jobs: [Job]) async throws -> Set<Int64> {
+        guard !jobs.isEmpty else { return [] }
+        let rows = try await pool.query("""
             UPDATE jobs SET state = 'COMPLETED', completed_at = now(), lease_token = NULL, lease_until = NULL, last_error = NULL
-            WHERE id = \(job.id) AND state = 'PROCESSING' AND lease_token = \(job.leaseToken)
-            """).affectedRows == 1
+            FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.leaseToken))::uuid[]) AS sent(id, token)
+            WHERE jobs.id = sent.id AND jobs.state = 'PROCESSING' AND jobs.lease_token = sent.token
+            RETURNING jobs.id
+            """)
+        return Set(try rows.map { try $0.decode("id", as: Int64.self) })
     }
 
     /// Records a failed attempt: pending again after a backoff, or FAILED after the last

@@ -64,29 +64,42 @@ struct NotificationWorker: Service {
             if halfOpen { breaker.recordSuccess() }  // nothing to probe with; try again normally
             return 0
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Sends run together; their completions are recorded together, in one statement.
+        // A job whose failure could not be recorded stays claimed until its lease runs out; it
+        // must not keep the others' sends from being recorded.
+        let sentJobs = await withTaskGroup(of: Job?.self) { group in
             for job in jobs {
-                group.addTask { try await deliver(job, with: provider, breaker: breaker) }
+                group.addTask {
+                    do {
+                        return try await deliver(job, with: provider, breaker: breaker) ? job : nil
+                    } catch {
+                        logger.error("could not record a failed send", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+                        return nil
+                    }
+                }
             }
-            try await group.waitForAll()
+            return await group.reduce(into: [Job]()) { if let job = $1 { $0.append(job) } }
+        }
+        let completed = try await queue.complete(sentJobs)
+        sent.increment(by: completed.count)
+        for job in sentJobs where !completed.contains(job.id) {
+            logger.warning("sent, but the job's lease had been taken back", metadata: ["job.id": "\(job.id)"])
         }
         return jobs.count
     }
 
-    private func deliver(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker) async throws {
+    /// Sends one job; true if it went out (its completion is recorded by the caller), false
+    /// if it failed or waits for its provider (recorded here).
+    private func deliver(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker) async throws -> Bool {
         guard breaker.allow() || breaker.current == .halfOpen(probing: true) else {
             _ = try await queue.postpone(job, by: settings.breakerOpenFor, reason: "\(provider.channel) provider unavailable (circuit open)")
-            return
+            return false
         }
         let message = (try? JSONSerialization.jsonObject(with: job.message) as? [String: String]) ?? [:]
         do {
             try await provider.send(message)
             breaker.recordSuccess()
-            if try await queue.complete(job) {
-                sent.increment()
-            } else {
-                logger.warning("sent, but the job's lease had been taken back", metadata: ["job.id": "\(job.id)"])
-            }
+            return true
         } catch {
             let failure = error as? ProviderFailure ?? .transient("\(error)")
             if !failure.permanent { breaker.recordFailure() }
@@ -97,6 +110,7 @@ struct NotificationWorker: Service {
             logger.warning("notification not sent", metadata: [
                 "job.id": "\(job.id)", "channel": "\(job.channel.rawValue)", "attempt": "\(job.attempts)", "error": "\(failure.description)",
             ])
+            return false
         }
     }
 }
