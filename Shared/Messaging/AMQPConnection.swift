@@ -23,9 +23,7 @@ final class AMQPConnection: @unchecked Sendable {
         }
         self.state = state
         do {
-            guard let socket = amqp_tcp_socket_new(state) else {
-                throw AMQPError(kind: .connection, message: "cannot create a socket")
-            }
+            let socket = try Self.socket(for: settings, state: state)
             var connectTimeout = settings.connectTimeout.timeval
             let status = amqp_socket_open_noblock(socket, settings.host, Int32(settings.port), &connectTimeout)
             guard status == AMQP_STATUS_OK.rawValue else {
@@ -46,6 +44,33 @@ final class AMQPConnection: @unchecked Sendable {
     }
 
     deinit { close() }
+
+    /// A plain TCP socket, or an OpenSSL one (TLS 1.2 or later) for `amqps://`.
+    private static func socket(for settings: AMQPSettings, state: amqp_connection_state_t) throws -> OpaquePointer {
+        guard let tls = settings.tls else {
+            guard let socket = amqp_tcp_socket_new(state) else {
+                throw AMQPError(kind: .connection, message: "cannot create a socket")
+            }
+            return socket
+        }
+        guard let socket = amqp_ssl_socket_new(state) else {
+            throw AMQPError(kind: .connection, message: "cannot create a TLS socket")
+        }
+        amqp_ssl_socket_set_verify_peer(socket, tls.verifyPeer ? 1 : 0)
+        amqp_ssl_socket_set_verify_hostname(socket, tls.verifyPeer ? 1 : 0)
+        guard amqp_ssl_socket_set_ssl_versions(socket, AMQP_TLSv1_2, AMQP_TLSvLATEST) == AMQP_STATUS_OK.rawValue else {
+            throw AMQPError(kind: .configuration, message: "this OpenSSL cannot do TLS 1.2")
+        }
+        if let file = tls.caCertificateFile, amqp_ssl_socket_set_cacert(socket, file) != AMQP_STATUS_OK.rawValue {
+            throw AMQPError(kind: .configuration, message: "cannot read the CA certificate file \(file)")
+        }
+        if let certificate = tls.certificateFile, let key = tls.keyFile,
+            amqp_ssl_socket_set_key(socket, certificate, key) != AMQP_STATUS_OK.rawValue
+        {
+            throw AMQPError(kind: .configuration, message: "cannot read the client certificate \(certificate) or its key \(key)")
+        }
+        return socket
+    }
 
     /// Closes politely if the socket still works; frees the handle either way.
     func close() {

@@ -45,6 +45,20 @@ import Testing
         }
     }
 
+    @Test func theServiceWorksOverTLSToTheBrokerAndTheDatabase() async throws {
+        let notifications = NotificationHarness(port: 28446)
+        let stack = notifications.stack
+        let database = stack.databaseURL(.notification).replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")
+            + "?sslmode=verify-full&sslrootcert=\(stack.tlsCAFile)"
+        let order = uniqueName("tls"), email = "\(uniqueName("customer"))@example.com"
+        let app = try await notifications.app(extra: ["DATABASE_URL": database, "AMQP_URL": stack.amqpsURL])
+        try await withRunningApplication(app) { () async throws -> Void in
+            #expect(try await HTTPTest.get(notifications.base + "/health/ready").status == 200)
+            try await notifications.publish("order.confirmed", NotificationHarness.confirmed(order: order, email: email))
+            #expect(await eventually { notifications.mails(to: email).count == 1 }, "the event becomes a sent email while the service runs over TLS")
+        }
+    }
+
     @Test func anAssignedVendorGetsAnEmailAndAPushOnEachRegisteredDevice() async throws {
         let notifications = NotificationHarness(port: 28442)
         let order = uniqueName("v"), vendor = uniqueName("vendor"), email = "\(vendor)@vendors.example"

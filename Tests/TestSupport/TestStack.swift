@@ -33,6 +33,10 @@ public struct TestStack: Sendable {
     }
 
     public var amqpURL: String { variable("AMQP_URL") }
+    /// The broker's TLS listener, its certificate checked against `tlsCAFile`.
+    public var amqpsURL: String { variable("AMQPS_URL") }
+    /// The certificate authority that signed the stack's server certificate.
+    public var tlsCAFile: String { variable("TLS_CA_FILE") }
     public var smtpSinkURL: String { variable("SMTP_SINK_URL") }
     public var pushSinkURL: String { variable("PUSH_SINK_URL") }
     /// Where the SMTP sink keeps each message it accepts, one `.eml` file each.

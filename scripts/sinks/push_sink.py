@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A local HTTP endpoint that accepts push messages as FCM HTTP v1 would and keeps each one.
 
-    push_sink.py --port P --folder DIR --token T
+    push_sink.py [--host H] --port P --folder DIR --token T
 
 POST (any path) with "Authorization: Bearer T" and a JSON body {"message": {"token", ...}}
 is answered 200 {"name": "projects/local/messages/<n>"} and kept as DIR/<time>-<n>.json;
@@ -58,12 +58,13 @@ def handler(folder, token):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--folder", required=True)
     parser.add_argument("--token", required=True)
     args = parser.parse_args()
     os.makedirs(args.folder, exist_ok=True)
-    ThreadingHTTPServer(("127.0.0.1", args.port), handler(args.folder, args.token)).serve_forever()
+    ThreadingHTTPServer((args.host, args.port), handler(args.folder, args.token)).serve_forever()
 
 
 if __name__ == "__main__":
