@@ -69,6 +69,15 @@ struct NotificationHarness {
         """
     }
 
+    /// `order.delivered`, which only NotificationService consumes (so a test may send odd ones).
+    static func delivered(order: String, email: String) -> String {
+        """
+        {"orderId": "\(order)", "shopifyOrderId": "\(order)", "shopDomain": "s.myshopify.com", "name": "#\(order)",
+         "currency": "INR", "customer": {"email": "\(email)", "firstName": "Asha"},
+         "payment": {"method": "cod", "status": "paid", "totalAmount": "499.00", "collectedAmount": "499.00", "remainingAmount": "0.00"}}
+        """
+    }
+
     static func allocated(order: String, vendor: String, vendorEmail: String) -> String {
         """
         {"orderId": "\(order)", "shopifyOrderId": "\(order)", "shopDomain": "s.myshopify.com", "name": "#\(order)",

@@ -33,10 +33,11 @@ import Testing
         let notifications = NotificationHarness(port: 28445)
         let run = uniqueName("batch")
         let emails = (0..<20).map { "\(run)-\($0)@example.com" }
-        // Published before the service starts, so that they wait in the queue and come as a batch.
+        // Published before the service starts, so that they wait in the queue and come as a
+        // batch; order.delivered, which no other service (nor another test) consumes.
         for (index, email) in emails.enumerated() {
-            if index == 10 { try await notifications.publish("order.confirmed", "{not json") }
-            try await notifications.publish("order.confirmed", NotificationHarness.confirmed(order: "\(run)-\(index)", email: email))
+            if index == 10 { try await notifications.publish("order.delivered", "{not json") }
+            try await notifications.publish("order.delivered", NotificationHarness.delivered(order: "\(run)-\(index)", email: email))
         }
         try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
             #expect(await eventually { emails.allSatisfy { notifications.mails(to: $0).count == 1 } })

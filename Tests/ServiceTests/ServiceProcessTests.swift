@@ -44,7 +44,7 @@ import Testing
     }
 }
 
-private func launch(_ name: String, environment: [String: String], stderr: Pipe? = nil) throws -> Process {
+func launch(_ name: String, environment: [String: String], stderr: Pipe? = nil) throws -> Process {
     guard let directory = ProcessInfo.processInfo.environment["SERVICE_BIN_DIR"] else {
         throw TestFailure("SERVICE_BIN_DIR is not set: run the tests through ./scripts/test")
     }
