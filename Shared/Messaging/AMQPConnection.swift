@@ -91,6 +91,8 @@ final class AMQPConnection: @unchecked Sendable {
     }
 
     func declareQueue(_ name: String, arguments: [String: AMQPHeaderValue] = [:]) throws {
+        var arguments = arguments
+        if let type = settings.queueType { arguments["x-queue-type"] = .string(type) }
         let state = try live()
         let arena = AMQPArena()
         amqp_queue_declare(state, channel, arena.bytes(name), 0, 1, 0, 0, arena.table(arguments))

@@ -33,6 +33,9 @@ public struct AMQPSettings: Sendable {
     public var replyTimeout: Duration = .seconds(15)
     /// Set for `amqps://` URLs.
     public var tls: TLS?
+    /// `x-queue-type` for the queues the services declare ("quorum" on a cluster); nil leaves
+    /// it to the broker (the vhost's default queue type).
+    public var queueType: String?
 
     public init(url: String) throws {
         guard let components = URLComponents(string: url), let scheme = components.scheme,

@@ -14,6 +14,9 @@ public struct ServiceConfiguration: Sendable {
     public var databasePoolSize: Int
     /// Parallel consumers of the service's queue.
     public var consumerConcurrency: Int
+    /// "quorum" to declare replicated quorum queues on a RabbitMQ cluster, "classic", or nil
+    /// for the vhost's default queue type.
+    public var amqpQueueType: String?
 
     public init(
         serviceName: String, databaseURL: String, amqpURL: String, host: String = "0.0.0.0",
@@ -42,5 +45,11 @@ public struct ServiceConfiguration: Sendable {
             adminToken: env["ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             databasePoolSize: try env.integer("DATABASE_POOL_SIZE", default: 10, in: 1...200),
             consumerConcurrency: try env.integer("CONSUMER_CONCURRENCY", default: 4, in: 1...64))
+        if let type = env["AMQP_QUEUE_TYPE"], !type.isEmpty {
+            guard ["classic", "quorum"].contains(type) else {
+                throw ConfigurationError("AMQP_QUEUE_TYPE must be classic or quorum, not \(type)")
+            }
+            amqpQueueType = type
+        }
     }
 }

@@ -20,7 +20,8 @@ public enum ServiceHost {
                 url: configuration.databaseURL, applicationName: definition.name, searchPath: definition.schema,
                 maxConnections: configuration.databasePoolSize),
             logger: logger)
-        let amqp = try AMQPSettings(url: configuration.amqpURL)
+        var amqp = try AMQPSettings(url: configuration.amqpURL)
+        amqp.queueType = configuration.amqpQueueType
         let runner = MigrationRunner(pool: pool, logger: logger)
         let deadline = ContinuousClock.now + startupTimeout
         while true {
