@@ -125,6 +125,20 @@ final class AMQPConnection: @unchecked Sendable {
         try check(amqp_get_rpc_reply(state), "exchange.declare passive \(exchange)")
     }
 
+    /// Sends a heartbeat frame. librabbitmq sends heartbeats only inside its own calls, so a
+    /// connection nobody uses (an idle publisher) would be closed by the broker after two
+    /// missed heartbeats, and the next publish would find it dead.
+    func sendHeartbeat() throws {
+        let state = try live()
+        var frame = amqp_frame_t()
+        frame.frame_type = UInt8(AMQP_FRAME_HEARTBEAT)
+        frame.channel = 0
+        let status = amqp_send_frame(state, &frame)
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw AMQPError(kind: .connection, message: "heartbeat: \(Self.statusText(status))")
+        }
+    }
+
     // MARK: Publishing
 
     func enableConfirms() throws {

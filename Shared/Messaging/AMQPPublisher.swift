@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
 
 /// Publishes persistent messages with publisher confirms, a batch at a time.
@@ -12,13 +13,27 @@ public final class AMQPPublisher: @unchecked Sendable {
     private let logger: Logger
     private let thread: NIOThreadPool
     private var connection: AMQPConnection?
+    private let opened = NIOLockedValueBox(0)
+    private var keepalive: Task<Void, Never>?
 
     public init(settings: AMQPSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
         thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
+        // Heartbeats at a third of the negotiated interval keep an idle connection open.
+        let interval = Duration.milliseconds(max(200, settings.heartbeatSeconds * 1000 / 3))
+        keepalive = settings.heartbeatSeconds > 0 ? Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self else { return }
+                await self.beat()
+            }
+        } : nil
     }
+
+    /// How many connections this publisher has opened (one unless one was lost).
+    public var connectionsOpened: Int { opened.withLockedValue { $0 } }
 
     /// Publishes `messages` in order and waits for the broker's confirms.
     ///
@@ -58,11 +73,22 @@ public final class AMQPPublisher: @unchecked Sendable {
     }
 
     public func shutdown() async {
+        keepalive?.cancel()
         _ = try? await onThread { [self] in
             connection?.close()
             connection = nil
         }
         try? await thread.shutdownGracefully()
+    }
+
+    private func beat() async {
+        _ = try? await onThread { [self] in
+            do {
+                try connection?.sendHeartbeat()
+            } catch {
+                dropConnection(error)
+            }
+        }
     }
 
     private func publishOnce(_ messages: [OutgoingMessage], exchange: String) throws -> Set<String> {
@@ -85,6 +111,7 @@ public final class AMQPPublisher: @unchecked Sendable {
         try Topology.declareEvents(on: fresh)
         try fresh.enableConfirms()
         connection = fresh
+        opened.withLockedValue { $0 += 1 }
         logger.debug("amqp publisher connected")
         return fresh
     }

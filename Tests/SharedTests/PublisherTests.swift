@@ -22,6 +22,21 @@ import Testing
         await publisher.shutdown()
     }
 
+    @Test func anIdlePublisherKeepsItsConnection() async throws {
+        // One-second heartbeats: without its own, the broker would close the idle connection
+        // within a few seconds, and the next publish would find it dead.
+        let settings = try AMQPSettings(url: TestStack.test.amqpURL + "?heartbeat=1")
+        let publisher = AMQPPublisher(settings: settings, logger: testLogger)
+        let key = "test.idle.\(uniqueName("k"))"
+        let topology = QueueTopology(queue: uniqueName("idle-q"), bindings: [key])
+        try await publisher.declare(topology)
+        try await Task.sleep(for: .seconds(5))
+        let refused = try await publisher.publish([OutgoingMessage(messageId: "after-idle", routingKey: key, body: Data("{}".utf8))])
+        #expect(refused.isEmpty)
+        #expect(publisher.connectionsOpened == 1, "the connection survived five idle seconds")
+        await publisher.shutdown()
+    }
+
     @Test func unroutedEventsAreKeptNotDropped() async throws {
         let publisher = TestStack.test.publisher()
         let key = "test.nobody-listens.\(uniqueName("k"))"
