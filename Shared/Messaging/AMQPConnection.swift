@@ -14,7 +14,7 @@ final class AMQPConnection: @unchecked Sendable {
     /// which the broker has confirmed everything. Tags count up for the channel's lifetime.
     private var confirmsEnabled = false
     private var lastDeliveryTag: UInt64 = 0
-    private var confirmedThrough: UInt64 = 0
+    private var confirms = ConfirmTracker()
 
     init(settings: AMQPSettings) throws {
         self.settings = settings
@@ -147,7 +147,7 @@ final class AMQPConnection: @unchecked Sendable {
         try check(amqp_get_rpc_reply(state), "confirm.select")
         confirmsEnabled = true
         lastDeliveryTag = 0
-        confirmedThrough = 0
+        confirms = ConfirmTracker()
     }
 
     /// Publishes one persistent message; returns its delivery tag for confirms.
@@ -182,32 +182,16 @@ final class AMQPConnection: @unchecked Sendable {
     func waitForConfirms() throws -> Set<UInt64> {
         let state = try live()
         precondition(confirmsEnabled, "confirms were not enabled on this connection")
-        var outstanding = Set<UInt64>()
-        var refused = Set<UInt64>()
         let target = lastDeliveryTag
         let deadline = ContinuousClock.now + settings.replyTimeout
-        func settle(_ tag: UInt64, multiple: Bool, refuse: Bool) {
-            if multiple {
-                let from = confirmedThrough + 1
-                if tag >= from {
-                    for t in from...tag where !outstanding.contains(t) {
-                        if refuse { refused.insert(t) }
-                    }
-                    confirmedThrough = tag
-                }
-                outstanding = outstanding.filter { $0 > tag }
-            } else {
-                if refuse { refused.insert(tag) }
-                outstanding.insert(tag)
-                while outstanding.remove(confirmedThrough + 1) != nil { confirmedThrough += 1 }
-            }
-        }
-        while confirmedThrough < target {
+        while confirms.confirmedThrough < target {
             var frame = amqp_frame_t()
             var timeout = max(.zero, deadline - ContinuousClock.now).timeval
             let status = amqp_simple_wait_frame_noblock(state, &frame, &timeout)
             if status == AMQP_STATUS_TIMEOUT.rawValue {
-                throw AMQPError(kind: .timeout, message: "no publisher confirm within \(settings.replyTimeout)")
+                throw AMQPError(
+                    kind: .timeout,
+                    message: "no publisher confirm within \(settings.replyTimeout) (confirmed \(confirms.confirmedThrough) of \(target))")
             }
             guard status == AMQP_STATUS_OK.rawValue else {
                 throw AMQPError(kind: .connection, message: "waiting for confirms: \(Self.statusText(status))")
@@ -216,17 +200,20 @@ final class AMQPConnection: @unchecked Sendable {
             switch frame.payload.method.id {
             case CRA_BASIC_ACK_METHOD:
                 let ack = frame.payload.method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
-                settle(ack.delivery_tag, multiple: ack.multiple != 0, refuse: false)
+                confirms.settle(ack.delivery_tag, multiple: ack.multiple != 0, refuse: false)
             case CRA_BASIC_NACK_METHOD:
                 let nack = frame.payload.method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
-                settle(nack.delivery_tag, multiple: nack.multiple != 0, refuse: true)
+                confirms.settle(nack.delivery_tag, multiple: nack.multiple != 0, refuse: true)
             case CRA_CONNECTION_CLOSE_METHOD, CRA_CHANNEL_CLOSE_METHOD:
                 throw serverClose(frame.payload.method)
             default:
                 continue  // connection.blocked/unblocked and the like: keep waiting
             }
         }
-        return refused
+        // The acks' decoded frames are no longer needed: let librabbitmq reuse their memory
+        // (without this a publisher's memory grows with every frame it reads).
+        amqp_maybe_release_buffers(state)
+        return confirms.takeRefused()
     }
 
     // MARK: Consuming
