@@ -171,6 +171,9 @@ def main():
     args = parser.parse_args()
 
     load_catalog(args.inventory_url, args.admin_token)
+    print("  waiting until the system is idle…", file=sys.stderr)
+    if not wait_done(args.pg, 0):
+        sys.exit("the system did not become idle (work left from before?)")
     base_run = random.randrange(100, 900)
     rows = []
     for index, rate in enumerate(args.rates.split(",")):
