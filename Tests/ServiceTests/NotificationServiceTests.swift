@@ -26,6 +26,8 @@ import Testing
             #expect(entry.channel == "email")
             #expect(entry.recipient == email)
             #expect(entry.attempts == 1)
+            #expect(mails.first?.contains("Message-ID: <notification-\(entry.id)@marketplace.local>") == true,
+                    "the job's own Message-ID, the same if it is ever sent again")
         }
     }
 
@@ -87,6 +89,7 @@ import Testing
             let entries = try await notifications.notifications(order: order)
             #expect(entries.map(\.channel) == ["email", "push"])
             #expect(entries[1].recipient.hasSuffix("…"), "a device token is not shown whole")
+            #expect((message?["data"] as? [String: String])?["notificationId"] == "notification-\(entries[1].id)")
             #expect(try await HTTPTest.request("POST", notifications.base + "/admin/notifications/\(entries[0].id)/retry", body: Data(),
                                                headers: ["Authorization": "Bearer admin"]).status == 409)
             #expect(try await HTTPTest.request("POST", notifications.base + "/admin/notifications/999999999/retry", body: Data(),

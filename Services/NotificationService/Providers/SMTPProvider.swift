@@ -54,9 +54,10 @@ struct SMTPProvider: NotificationProvider {
 
     func send(_ message: [String: String]) async throws {
         guard let to = message["to"], !to.isEmpty else { throw ProviderFailure.permanent("email job without a recipient") }
-        let body = EmailMessage(
-            from: settings.from, to: to, subject: message["subject"] ?? "", text: message["text"] ?? "", html: message["html"]
-        ).rfc5322()
+        var email = EmailMessage(
+            from: settings.from, to: to, subject: message["subject"] ?? "", text: message["text"] ?? "", html: message["html"])
+        if let id = message[Job.notificationIdKey] { email.messageId = "\(id)@marketplace.local" }
+        let body = email.rfc5322()
         let settings = self.settings
         let handles = self.handles
         try await threads.runIfActive {

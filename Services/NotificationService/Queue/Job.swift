@@ -15,6 +15,13 @@ struct Job: Sendable, Equatable {
     /// The claim this worker holds; nothing is recorded without it.
     var leaseToken: UUID
 
+    /// The key under which a worker hands a provider `notificationId` with the message.
+    static let notificationIdKey = "notificationId"
+
+    /// Stable for the job (the same on every attempt): the email's Message-ID and the push
+    /// message's `data.notificationId`.
+    var notificationId: String { "notification-\(id)" }
+
     init(_ row: PostgresRow) throws {
         id = try row.decode("id")
         channel = Channel(rawValue: try row.decode("channel")) ?? .email

@@ -95,7 +95,10 @@ struct NotificationWorker: Service {
             _ = try await queue.postpone(job, by: settings.breakerOpenFor, reason: "\(provider.channel) provider unavailable (circuit open)")
             return false
         }
-        let message = (try? JSONSerialization.jsonObject(with: job.message) as? [String: String]) ?? [:]
+        var message = (try? JSONSerialization.jsonObject(with: job.message) as? [String: String]) ?? [:]
+        // The same id on every attempt: a receiver can recognise a message sent again after
+        // a crash between the send and the record of it (at-least-once delivery).
+        message[Job.notificationIdKey] = job.notificationId
         do {
             try await provider.send(message)
             breaker.recordSuccess()
