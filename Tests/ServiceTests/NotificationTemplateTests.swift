@@ -5,7 +5,7 @@ import Testing
 
 /// Templates are files beside the service; every one loads and fills what its channel needs.
 @Suite struct NotificationTemplateTests {
-    @Test(arguments: ["order-confirmed.email", "order-delivered.email", "seller-order-assigned.email"])
+    @Test(arguments: ["order-confirmed.email", "order-delivered.email", "seller-order-assigned.email", "order-not-fulfilled.email"])
     func emailTemplatesHaveASubjectTextAndHTML(name: String) throws {
         let rendered = try Template.load(name).render(["orderName": "#1001", "customerName": "Asha", "vendorName": "Acme"])
         #expect(rendered["subject"]?.isEmpty == false)
@@ -56,5 +56,15 @@ import Testing
         #expect(jobs[0].message["subject"] == "New order 9-1 for Vendor V1")
         #expect(jobs[0].message["text"]?.contains("2 × SKU-1 (Thing)") == true)
         #expect(jobs[1].message["data.splitOrderId"] == "9-1")
+    }
+
+    @Test func theCustomerOfAnOrderThatCannotBeFulfilledIsTold() throws {
+        let body = ##"{"orderId": "7", "shopifyOrderId": "1007", "shopDomain": "s.myshopify.com", "name": "#1007", "customerEmail": "asha@example.com", "reason": "no stock"}"##
+        let jobs = try NotificationPlanner().unfulfillable(try UnfulfillableOrder.decode(from: Data(body.utf8)))
+        #expect(jobs.map(\.recipient) == ["asha@example.com"])
+        #expect(jobs.map(\.eventId) == ["order.allocation_failed:7"])
+        #expect(jobs.first?.message["subject"] == "We could not fulfil your order #1007")
+        let anonymous = #"{"orderId": "8", "shopifyOrderId": "1008", "shopDomain": "s", "reason": "no stock"}"#
+        #expect(try NotificationPlanner().unfulfillable(try UnfulfillableOrder.decode(from: Data(anonymous.utf8))).isEmpty)
     }
 }

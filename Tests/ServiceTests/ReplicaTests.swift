@@ -10,7 +10,7 @@ import Testing
 /// delivered to both OrderService replicas at once, and again under a new webhook id; the
 /// stock is too small for all of them. Afterwards: one order per Shopify order, stock exactly
 /// the initial level minus what was allocated, one email per event and recipient, each sent
-/// once.
+/// once (the customers of the orders that did not fit are told so).
 extension FaultTests {
     @Test func twoReplicasOfEveryServiceKeepTheInvariants() async throws {
         let secret = "replica-secret", admin = "replica-admin"
@@ -52,7 +52,8 @@ extension FaultTests {
             for (order, email) in orders {
                 let body = Data(String(decoding: try order.body(), as: UTF8.self)
                     .replacingOccurrences(of: "jon@example.com", with: email)
-                    .replacingOccurrences(of: "john@example.com", with: email).utf8)
+                    .replacingOccurrences(of: "john@example.com", with: email)
+                    .replacingOccurrences(of: #""id": 115310627314723954"#, with: #""id": \#(order.shopifyOrderId)"#).utf8)  // its own customer
                 let webhookId = UUID().uuidString
                 // The same delivery to both replicas at once, and a re-delivery under a new id.
                 group.addTask { try await shopify[0].deliver(body, webhookId: webhookId).status }
@@ -84,20 +85,26 @@ extension FaultTests {
         #expect(left == 20 - 2 * Int(allocated), "stock is the initial level minus what was allocated")
         #expect(left >= 0)
 
-        // Customers: one confirmation each. The vendor: one email per allocated order.
+        // Customers: one confirmation each, and one more where the order could not be
+        // fulfilled. The vendor: one email per allocated order.
+        let refused = Set(try await inventoryPool.query("""
+            SELECT shopify_order_id FROM allocations WHERE shopify_order_id = ANY(\(ids)::text[]) AND status = 'failed'
+            """).map { try $0.decode("shopify_order_id", as: String.self) })
+        let expectedMails = orders.map { refused.contains(String($0.order.shopifyOrderId)) ? 2 : 1 }
         let notifications = NotificationHarness(port: 0, stack: stack)
         #expect(await eventually(timeout: .seconds(60)) {
-            orders.allSatisfy { notifications.mails(to: $0.email).count >= 1 }
+            orders.map { notifications.mails(to: $0.email).count } == expectedMails
                 && notifications.mails(to: "\(vendor.lowercased())@vendors.example").count >= 10
         })
         try await Task.sleep(for: .seconds(1))
-        #expect(orders.map { notifications.mails(to: $0.email).count } == Array(repeating: 1, count: 14), "one confirmation email each")
+        #expect(orders.map { notifications.mails(to: $0.email).count } == expectedMails, "one email per event and customer")
         #expect(notifications.mails(to: "\(vendor.lowercased())@vendors.example").count == 10, "one email per seller order")
         let jobs = try await notificationPool.query("""
             SELECT state, attempts, count(*) OVER (PARTITION BY event_id, channel, recipient) AS copies
             FROM jobs WHERE shopify_order_id = ANY(\(ids)::text[])
             """)
-        #expect(jobs.count == 24, "14 confirmations and 10 vendor emails")
+        #expect(refused.count == 4)
+        #expect(jobs.count == 28, "14 confirmations, 10 vendor emails and 4 refusals")
         for job in jobs {
             #expect(try job.decode("copies", as: Int64.self) == 1)
             #expect(try job.decode("state", as: String.self) == "COMPLETED")

@@ -48,6 +48,15 @@ struct DeliveredOrder: IntegrationEvent {
     var payment: Payment
 }
 
+/// OrderService's `order.allocation_failed`: no stock could take the whole order.
+struct UnfulfillableOrder: IntegrationEvent {
+    static let routingKey = "order.allocation_failed"
+    var orderId: String
+    var shopifyOrderId: String
+    var name: String?
+    var customerEmail: String?
+}
+
 struct DeliveryStatusChanged: IntegrationEvent {
     static let routingKey = "delivery.status_changed"
     var splitOrderId: String

@@ -13,7 +13,8 @@ struct NotificationEventConsumer: Sendable {
     let logger: Logger
 
     static let bindings = [
-        ConfirmedOrder.routingKey, AllocatedOrder.routingKey, DeliveredOrder.routingKey, DeliveryStatusChanged.routingKey,
+        ConfirmedOrder.routingKey, AllocatedOrder.routingKey, UnfulfillableOrder.routingKey, DeliveredOrder.routingKey,
+        DeliveryStatusChanged.routingKey,
     ]
 
     struct ContactNotKnownYet: Error, CustomStringConvertible {
@@ -52,6 +53,8 @@ struct NotificationEventConsumer: Sendable {
             let order = try AllocatedOrder.decode(message)
             let devices = try await contacts.devices(kind: "vendor", owners: order.sellerOrders.map(\.vendorId), in: tx)
             return try planner.allocated(order, vendorDevices: devices)
+        case UnfulfillableOrder.routingKey:
+            return try planner.unfulfillable(try UnfulfillableOrder.decode(message))
         case DeliveredOrder.routingKey:
             return try planner.delivered(try DeliveredOrder.decode(message))
         case DeliveryStatusChanged.routingKey:

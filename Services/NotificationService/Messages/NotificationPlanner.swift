@@ -31,6 +31,15 @@ struct NotificationPlanner: Sendable {
             ])]
     }
 
+    /// The customer learns at once that the order cannot be fulfilled (nothing was reserved,
+    /// nothing will be shipped), rather than waiting for a delivery that never comes.
+    func unfulfillable(_ order: UnfulfillableOrder) throws -> [NewJob] {
+        guard let address = order.customerEmail else { return [] }
+        return [try email(
+            "order-not-fulfilled", event: "order.allocation_failed:\(order.orderId)", to: address, order: order.shopifyOrderId,
+            values: ["orderName": order.name ?? "#\(order.shopifyOrderId)"])]
+    }
+
     /// Each vendor: an email, and a push message to each of its registered devices.
     func allocated(_ order: AllocatedOrder, vendorDevices: [String: [String]]) throws -> [NewJob] {
         var jobs: [NewJob] = []

@@ -1,0 +1,678 @@
+#!/usr/bin/python3
+"""Breaks the running system on purpose under steady load and checks, after each fault, that
+nothing was lost or done twice.
+
+    chaos.py --bin DIR --infra "scripts/infra chaos" --work DIR [--rate N] [--seconds N] [--short]
+
+Starts the four services (the executables in --bin) against the chaos stack, loads a
+catalog and registers the vendors' devices, then sends signed Shopify orders at --rate per
+second, as Shopify does: a delivery that is not answered 200 is sent again with the same
+webhook id until it is; a few are sent again after their 200 (a retry after a lost answer)
+or under a new webhook id (a second delivery of the same event). Every seller order gets a
+Shiprocket "Delivered" webhook, a few twice or followed by a late "In Transit".
+
+Faults, one per phase, in the middle of the load: kill -9 of each service and a new start,
+a RabbitMQ restart, a PostgreSQL restart, SMTP and push sinks failing, a storm of duplicate
+deliveries. After each phase the load pauses, the system is left to finish its work, and the
+invariants are checked from the databases, the broker and the sinks. Prints a table of faults,
+requests and anything lost or duplicated; exits 1 if any row is not all zeros.
+"""
+import argparse
+import base64
+import concurrent.futures
+import copy
+import datetime
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURE = os.path.join(ROOT, "Tests", "Fixtures", "shopify", "orders-create.json")
+SECRET = "chaos-shopify-secret"
+SHIPROCKET_TOKEN = "chaos-shiprocket-token"
+ADMIN = "chaos-admin-token"
+PUSH_TOKEN = "dev-push-token"
+IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+
+# name, port, prefix of the infra's database URL variable
+SERVICES = [
+    ("OrderService", 28181, "ORDER_SERVICE"),
+    ("InventoryService", 28182, "INVENTORY_SERVICE"),
+    ("DeliveryService", 28183, "DELIVERY_SERVICE"),
+    ("NotificationService", 28184, "NOTIFICATION_SERVICE"),
+]
+PLENTY, SCARCE = "CHAOS-PLENTY", "CHAOS-SCARCE"
+VENDORS = {"V-CHAOS-A": "chaos-vendor-a@vendors.example", "V-CHAOS-B": "chaos-vendor-b@vendors.example"}
+
+
+def log(text):
+    print(f"chaos: {text}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the system under test
+
+class System:
+    def __init__(self, args):
+        self.args = args
+        self.infra = shlex.split(args.infra)
+        self.env = self._infra_env()
+        self.processes = {}
+        os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
+
+    def _infra_env(self):
+        out = subprocess.run(self.infra + ["env"], capture_output=True, text=True, check=True).stdout
+        env = {}
+        for line in out.splitlines():
+            name, _, value = line.removeprefix("export ").partition("=")
+            env[re.sub(r"^CHAOS_", "", name)] = shlex.split(value)[0] if value else ""
+        return env
+
+    def url(self, name):
+        return f"http://127.0.0.1:{dict((s[0], s[1]) for s in SERVICES)[name]}"
+
+    def start(self, name):
+        port, prefix = next((p, x) for n, p, x in SERVICES if n == name)
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": self.env[f"{prefix}_DATABASE_URL"], "AMQP_URL": self.env["AMQP_URL"],
+            "HOST": "127.0.0.1", "PORT": str(port), "ADMIN_TOKEN": ADMIN, "LOG_LEVEL": "warning",
+            "SHOPIFY_WEBHOOK_SECRETS": SECRET, "SHIPROCKET_WEBHOOK_TOKEN": SHIPROCKET_TOKEN,
+            "SMTP_URL": self.env["SMTP_SINK_URL"], "SMTP_FROM": "shop@chaos.example",
+            "PUSH_URL": self.env["PUSH_SINK_URL"], "PUSH_TOKEN": PUSH_TOKEN,
+            # A provider that failed is tried again after 2 s, not 30: the outage here is short.
+            "NOTIFICATION_BREAKER_OPEN_SECONDS": "2", "NOTIFICATION_BACKOFF_BASE_MS": "200",
+        })
+        logfile = open(os.path.join(self.args.work, "logs", f"{name}.log"), "ab")
+        self.processes[name] = subprocess.Popen([os.path.join(self.args.bin, name)], env=env, stdin=subprocess.DEVNULL,
+                                                stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+        logfile.close()
+
+    def wait_ready(self, name, timeout=90):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.processes[name].poll() is not None:
+                raise SystemExit(f"chaos: {name} exited with {self.processes[name].returncode} (see {self.args.work}/logs)")
+            if http_get(self.url(name) + "/health/ready")[0] == 200:
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"chaos: {name} not ready after {timeout} s")
+
+    def kill9_and_restart(self, name):
+        process = self.processes[name]
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        time.sleep(1)
+        self.start(name)
+        self.wait_ready(name)
+
+    def infra_command(self, *command):
+        subprocess.run(self.infra + list(command), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop_all(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+        for process in self.processes.values():
+            process.wait()
+
+    def psql(self, sql):
+        out = subprocess.run(["psql", self.env["PG_ADMIN_URL"], "-v", "ON_ERROR_STOP=1", "-tAqF", "|", "-c", sql],
+                             capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.strip())
+        return [line.split("|") for line in out.stdout.splitlines() if line]
+
+    def queue_depths(self):
+        out = subprocess.run(self.infra + ["rabbitmqctl", "-q", "list_queues", "name", "messages"],
+                             capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise RuntimeError("rabbitmqctl: " + out.stderr.strip()[:200])
+        depths = {}
+        for line in out.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[1].isdigit():
+                depths[parts[0]] = int(parts[1])
+        return depths
+
+
+def http_request(method, url, body=None, headers=None, timeout=15):
+    """(status, body); status 0 when the request got no answer at all."""
+    rest = url.removeprefix("http://")
+    hostport, _, path = rest.partition("/")
+    host, _, port = hostport.partition(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        connection.request(method, "/" + path, body=body, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    except (OSError, http.client.HTTPException):
+        return 0, b""
+    finally:
+        connection.close()
+
+
+def http_get(url):
+    return http_request("GET", url, timeout=3)
+
+
+# ---------------------------------------------------------------- traffic
+
+class Traffic:
+    """Orders and delivery webhooks, sent the way Shopify and Shiprocket send them."""
+
+    def __init__(self, system, rate):
+        self.system = system
+        self.rate = rate
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=48)
+        self.lock = threading.Lock()
+        self.template = json.load(open(FIXTURE, encoding="utf-8"))
+        self.run = random.randrange(100, 999)
+        self.counter = 0
+        self.acked_orders = set()     # Shopify order ids answered 200
+        self.sent_orders = set()      # every Shopify order id sent at least once
+        self.delivered_acked = set()  # split order ids whose "Delivered" was answered 200
+        self.delivering = set()
+        self.in_flight = 0
+        self.requests = 0
+        self.refused = 0              # answers other than 200 (or none), each sent again
+        self.streaming = threading.Event()
+        self.storm = False
+        self.stopped = False
+        threading.Thread(target=self._stream, daemon=True).start()
+        threading.Thread(target=self._deliveries, daemon=True).start()
+
+    # Orders -----------------------------------------------------------
+
+    def new_order(self):
+        with self.lock:
+            self.counter += 1
+            order_id = 6_000_000_000_000_000_000 + self.run * 10_000_000_000 + self.counter
+        order = copy.deepcopy(self.template)
+        order["id"] = order_id
+        email = f"c{order_id}@chaos.example"
+        order["email"] = order["contact_email"] = email
+        order["customer"]["id"] = order_id
+        order["customer"]["email"] = email
+        order["name"] = f"#C{self.counter}"
+        order["line_items"][0]["sku"] = PLENTY
+        order["line_items"][1]["sku"] = SCARCE if random.random() < 0.3 else PLENTY
+        if random.random() < 0.4:
+            order["payment_gateway_names"] = ["Cash on Delivery (COD)"]
+            order["financial_status"] = "pending"
+            order["total_outstanding"] = order["total_price"]
+        else:
+            order["financial_status"] = "paid"
+            order["total_outstanding"] = "0.00"
+        return order_id, json.dumps(order).encode()
+
+    def post_order(self, body, webhook_id, event_id):
+        signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        headers = {
+            "Content-Type": "application/json", "X-Shopify-Topic": "orders/create", "X-Shopify-Hmac-Sha256": signature,
+            "X-Shopify-Shop-Domain": "chaos-shop.myshopify.com", "X-Shopify-Webhook-Id": webhook_id,
+            "X-Shopify-Event-Id": event_id, "X-Shopify-Triggered-At": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "X-Shopify-API-Version": "2024-10",
+        }
+        with self.lock:
+            self.requests += 1
+        status, _ = http_request("POST", self.system.url("OrderService") + "/webhooks/shopify", body, headers)
+        if status != 200:
+            with self.lock:
+                self.refused += 1
+        return status == 200
+
+    def _until_acked(self, send):
+        """Sends until answered 200, as Shopify retries (here at most every second)."""
+        delay = 0.2
+        while not send():
+            if self.stopped:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+        return True
+
+    def deliver_order(self, copies=1, redeliveries=0):
+        order_id, body = self.new_order()
+        webhook_id = f"chaos-{order_id}"
+        with self.lock:
+            self.sent_orders.add(order_id)
+            self.in_flight += 1
+        try:
+            sends = [lambda: self.post_order(body, webhook_id, webhook_id)] * copies
+            sends += [lambda: self.post_order(body, f"chaos-{order_id}-{random.random()}", webhook_id)] * redeliveries
+            if len(sends) == 1:
+                acked = self._until_acked(sends[0])
+            else:
+                futures = [self.pool.submit(self._until_acked, send) for send in sends]
+                acked = all(f.result() for f in futures)
+            if acked:
+                with self.lock:
+                    self.acked_orders.add(order_id)
+                # A retry after an answer that was lost, and a second delivery of the event.
+                if random.random() < 0.05:
+                    self._until_acked(sends[0])
+                if random.random() < 0.03:
+                    self._until_acked(lambda: self.post_order(body, f"chaos-{order_id}-again", webhook_id))
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _stream(self):
+        next_at = time.time()
+        while True:
+            self.streaming.wait()
+            next_at = max(next_at + 1.0 / self.rate, time.time() - 1)
+            time.sleep(max(0.0, next_at - time.time()))
+            if self.streaming.is_set():
+                if self.storm:
+                    self.pool.submit(self.deliver_order, 4, 2)
+                else:
+                    self.pool.submit(self.deliver_order)
+
+    # Deliveries -------------------------------------------------------
+
+    def post_delivery(self, split_order_id, status_id, status_text, at):
+        body = json.dumps({
+            "order_id": split_order_id, "shipment_status_id": status_id, "shipment_status": status_text,
+            "current_timestamp": at.astimezone(IST).strftime("%d %m %Y %H:%M:%S"), "scans": [],
+        }).encode()
+        with self.lock:
+            self.requests += 1
+        status, _ = http_request("POST", self.system.url("DeliveryService") + "/webhooks/shiprocket", body,
+                                 {"Content-Type": "application/json", "x-api-key": SHIPROCKET_TOKEN})
+        if status != 200:
+            with self.lock:
+                self.refused += 1
+        return status == 200
+
+    def deliver_shipment(self, split_order_id):
+        try:
+            at = datetime.datetime.now(datetime.timezone.utc)
+            send = lambda: self.post_delivery(split_order_id, 7, "DELIVERED", at)
+            if self.storm or random.random() < 0.1:
+                # Concurrent copies, and the same status again with a new time (a new event).
+                later = at + datetime.timedelta(seconds=5)
+                futures = [self.pool.submit(self._until_acked, s) for s in
+                           (send, send, lambda: self.post_delivery(split_order_id, 7, "DELIVERED", later))]
+                acked = all(f.result() for f in futures)
+            else:
+                acked = self._until_acked(send)
+            if acked and random.random() < 0.1:
+                # A late "In Transit" after "Delivered" must not move the delivery back.
+                self._until_acked(lambda: self.post_delivery(split_order_id, 18, "IN TRANSIT", at - datetime.timedelta(hours=1)))
+            if acked:
+                with self.lock:
+                    self.delivered_acked.add(split_order_id)
+        finally:
+            with self.lock:
+                self.delivering.discard(split_order_id)
+
+    def _deliveries(self):
+        while not self.stopped:
+            time.sleep(0.5)
+            try:
+                rows = self.system.psql("SELECT split_order_id FROM delivery.deliveries WHERE status = 'pending'")
+            except (RuntimeError, subprocess.TimeoutExpired):
+                continue  # PostgreSQL may be restarting
+            for (split_order_id,) in rows:
+                with self.lock:
+                    if split_order_id in self.delivered_acked or split_order_id in self.delivering:
+                        continue
+                    self.delivering.add(split_order_id)
+                self.pool.submit(self.deliver_shipment, split_order_id)
+
+    def busy(self):
+        with self.lock:
+            return self.in_flight + len(self.delivering)
+
+    def snapshot(self):
+        with self.lock:
+            return self.requests, self.refused, len(self.acked_orders), len(self.delivered_acked)
+
+
+# ---------------------------------------------------------------- invariants
+
+STOCK = {PLENTY: 1_000_000}
+
+
+def load_catalog(system, scarce_units):
+    STOCK[SCARCE] = scarce_units
+    catalog = {
+        "hubs": [],
+        "vendors": [{"id": v, "name": v, "email": e, "latitude": 19.07, "longitude": 72.87} for v, e in VENDORS.items()],
+        "products": [{"sku": PLENTY, "title": "Plenty"}, {"sku": SCARCE, "title": "Scarce"}],
+        "offers": [{"vendorId": "V-CHAOS-A", "sku": PLENTY, "margin": "10.00"},
+                   {"vendorId": "V-CHAOS-B", "sku": SCARCE, "margin": "12.50"}],
+        "stock": [{"sku": PLENTY, "vendorId": "V-CHAOS-A", "hubId": None, "quantity": STOCK[PLENTY]},
+                  {"sku": SCARCE, "vendorId": "V-CHAOS-B", "hubId": None, "quantity": STOCK[SCARCE]}],
+    }
+    status, body = http_request("PUT", system.url("InventoryService") + "/admin/catalog", json.dumps(catalog).encode(),
+                                {"Content-Type": "application/json", "Authorization": "Bearer " + ADMIN})
+    if status != 200:
+        raise SystemExit(f"chaos: catalog refused: HTTP {status} {body[:200]!r}")
+    for vendor in VENDORS:
+        device = {"vendorId": vendor, "token": f"device-{vendor}", "platform": "android"}
+        status, body = http_request("PUT", system.url("NotificationService") + "/devices", json.dumps(device).encode(),
+                                    {"Content-Type": "application/json", "Authorization": "Bearer " + ADMIN})
+        if status != 200:
+            raise SystemExit(f"chaos: device refused: HTTP {status} {body[:200]!r}")
+
+
+def scalar(system, sql):
+    return int(system.psql(sql)[0][0])
+
+
+def work_left(system, traffic):
+    """What the system still has to do, by kind; empty when it is idle."""
+    names = ["webhooks pending", "orders outbox", "inventory outbox", "delivery outbox", "orders confirmed",
+             "orders allocated", "shiprocket pending", "jobs pending", "jobs processing"]
+    counts = system.psql("""
+        SELECT (SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'pending'),
+               (SELECT count(*) FROM orders.outbox WHERE published_at IS NULL),
+               (SELECT count(*) FROM inventory.outbox WHERE published_at IS NULL),
+               (SELECT count(*) FROM delivery.outbox WHERE published_at IS NULL),
+               (SELECT count(*) FROM orders.orders WHERE status = 'confirmed'),
+               (SELECT count(*) FROM orders.orders WHERE status = 'allocated'),
+               (SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state = 'pending'),
+               (SELECT count(*) FROM notification.jobs WHERE state = 'PENDING'),
+               (SELECT count(*) FROM notification.jobs WHERE state = 'PROCESSING')""")[0]
+    left = {name: int(n) for name, n in zip(names, counts) if int(n)}
+    if traffic.busy():
+        left["requests in flight"] = traffic.busy()
+    for name, depth in system.queue_depths().items():
+        if depth and not name.endswith(".dlq"):
+            left["queue " + name] = depth
+    return left
+
+
+def settle(system, traffic, timeout):
+    """Waits until the system is idle; what it still had to do if it never was."""
+    deadline = time.time() + timeout
+    left = {"unknown": 1}
+    while time.time() < deadline:
+        try:
+            left = work_left(system, traffic)
+            if not left:
+                time.sleep(1)  # once more, after anything in flight between the reads
+                left = work_left(system, traffic)
+                if not left:
+                    return {}
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            left = {"not readable": str(error)[:100]}
+        time.sleep(1)
+    return left
+
+
+def mail_and_push_copies(system):
+    """Copies the sinks received of each notification (by the job's notification id)."""
+    copies = {}
+    mail = system.env["MAILBOX_DIR"]
+    for name in os.listdir(mail):
+        if name.startswith("."):
+            continue
+        with open(os.path.join(mail, name), "rb") as file:
+            match = re.search(rb"^Message-ID: <(notification-\d+)@", file.read(64 * 1024), re.M)
+        key = match.group(1).decode() if match else "email:" + name
+        copies[key] = copies.get(key, 0) + 1
+    push = system.env["PUSH_SINK_DIR"]
+    for name in os.listdir(push):
+        if name.startswith("."):
+            continue
+        try:
+            data = json.load(open(os.path.join(push, name), encoding="utf-8"))["message"].get("data", {})
+        except (ValueError, KeyError):
+            data = {}
+        key = data.get("notificationId", "push:" + name)
+        copies[key] = copies.get(key, 0) + 1
+    return copies
+
+
+def check(system, traffic):
+    """Counts of everything that went wrong so far (all zero when the invariants hold)."""
+    found = {}
+    in_db = {int(i): int(n) for i, n in system.psql("SELECT shopify_order_id, count(*) FROM orders.orders GROUP BY 1")}
+    found["orders lost"] = len([o for o in traffic.acked_orders if o not in in_db])
+    found["orders duplicated"] = sum(n - 1 for n in in_db.values())
+    found["orders never sent"] = len([o for o in in_db if o not in traffic.sent_orders])
+    found["orders not allocated"] = scalar(system, "SELECT count(*) FROM orders.orders WHERE status = 'confirmed'")
+    found["allocations missing"] = scalar(system, """
+        SELECT count(*) FROM orders.orders o
+        WHERE NOT EXISTS (SELECT 1 FROM inventory.allocations a WHERE a.shopify_order_id = o.shopify_order_id::text)""")
+
+    stock_off = 0
+    for sku, vendor, quantity, allocated in system.psql("""
+            SELECT s.sku, s.vendor_id, s.quantity,
+                   coalesce((SELECT sum(l.quantity) FROM inventory.allocation_lines l
+                             JOIN inventory.allocations a USING (order_id)
+                             WHERE l.stock_id = s.id AND a.status = 'allocated'), 0)
+            FROM inventory.stock s WHERE s.sku LIKE 'CHAOS-%'"""):
+        if int(quantity) != STOCK[sku] - int(allocated) or int(quantity) < 0:
+            stock_off += 1
+    found["stock levels wrong"] = stock_off
+
+    found["seller orders wrong"] = scalar(system, """
+        SELECT count(*) FROM orders.orders o
+        WHERE o.status IN ('allocated', 'delivered')
+          AND (SELECT count(*) FROM orders.seller_orders s WHERE s.order_id = o.id)
+           <> (SELECT count(DISTINCT l.vendor_id) FROM inventory.allocation_lines l
+               JOIN inventory.allocations a USING (order_id) WHERE a.shopify_order_id = o.shopify_order_id::text)""")
+    found["deliveries missing"] = scalar(system, """
+        SELECT count(*) FROM orders.seller_orders s
+        WHERE NOT EXISTS (SELECT 1 FROM delivery.deliveries d WHERE d.split_order_id = s.split_order_id)""")
+    delivered = {row[0] for row in system.psql("SELECT split_order_id FROM delivery.deliveries WHERE status = 'delivered'")}
+    found["deliveries lost"] = len(traffic.delivered_acked - delivered)
+    found["settlements wrong"] = scalar(system, """
+        SELECT count(*) FROM orders.orders o JOIN orders.payments p ON p.order_id = o.id
+        WHERE (o.status = 'delivered' AND (p.status <> 'paid' OR p.remaining_amount <> 0 OR p.collected_amount <> p.total_amount))
+           OR (o.status = 'allocated' AND NOT EXISTS (
+                 SELECT 1 FROM orders.seller_orders s WHERE s.order_id = o.id AND s.status <> 'delivered'))""")
+
+    # Notifications: what each order should have caused, against the jobs and the sinks.
+    expected = {}
+    for order_id, email, status in system.psql("""
+            SELECT o.shopify_order_id, c.email, o.status FROM orders.orders o JOIN orders.customers c ON c.id = o.customer_id"""):
+        expected[(order_id, "order-confirmed", "email", email)] = 1
+        if status == "delivered":
+            expected[(order_id, "order-delivered", "email", email)] = 1
+        if status == "allocation_failed":
+            expected[(order_id, "order-not-fulfilled", "email", email)] = 1
+    for order_id, vendor, vendor_email in system.psql("""
+            SELECT o.shopify_order_id, s.vendor_id, s.vendor_email FROM orders.seller_orders s JOIN orders.orders o ON o.id = s.order_id"""):
+        expected[(order_id, "seller-order-assigned", "email", vendor_email)] = 1
+        expected[(order_id, "seller-order-assigned", "push", f"device-{vendor}")] = 1
+    jobs = {}
+    completed = set()
+    for job_id, order_id, template, channel, recipient, state in system.psql("""
+            SELECT id, shopify_order_id, template, channel, recipient, state FROM notification.jobs"""):
+        key = (order_id, template, channel, recipient)
+        jobs[key] = jobs.get(key, 0) + 1
+        if state == "COMPLETED":
+            completed.add(f"notification-{job_id}")
+    copies = mail_and_push_copies(system)
+    found["notifications missing"] = (len([k for k in expected if k not in jobs])
+                                      + len([c for c in completed if c not in copies]))
+    found["notifications twice"] = (sum(n - 1 for n in jobs.values()) + len([k for k in jobs if k not in expected])
+                                    + sum(n - 1 for n in copies.values()))
+    found["notifications unsent"] = scalar(system, "SELECT count(*) FROM notification.jobs WHERE state <> 'COMPLETED'")
+
+    depths = system.queue_depths()
+    found["messages unhandled"] = sum(d for n, d in depths.items() if not n.endswith(".dlq")) + scalar(system, """
+        SELECT (SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'pending')
+             + (SELECT count(*) FROM orders.outbox WHERE published_at IS NULL)
+             + (SELECT count(*) FROM inventory.outbox WHERE published_at IS NULL)
+             + (SELECT count(*) FROM delivery.outbox WHERE published_at IS NULL)
+             + (SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state IN ('pending', 'unmatched'))""")
+    found["dead-lettered"] = sum(d for n, d in depths.items() if n.endswith(".dlq")) + scalar(system, """
+        SELECT (SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'failed')
+             + (SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state = 'failed')""")
+    return found
+
+
+# ---------------------------------------------------------------- faults and phases
+
+def phases(system, seconds):
+    def kill(name):
+        return lambda: system.kill9_and_restart(name)
+
+    def restart_rabbitmq():
+        system.infra_command("rabbit-stop")
+        time.sleep(3)
+        system.infra_command("rabbit-start")
+
+    def restart_postgres():
+        system.infra_command("pg-stop")
+        time.sleep(3)
+        system.infra_command("pg-start")
+
+    def sinks_fail():
+        switches = [os.path.join(system.env["MAILBOX_DIR"], ".fail"), os.path.join(system.env["PUSH_SINK_DIR"], ".fail")]
+        for switch in switches:
+            open(switch, "w").close()
+        time.sleep(seconds)
+        for switch in switches:
+            os.remove(switch)
+
+    return [
+        ("none (steady load)", None),
+        ("kill -9 OrderService, start again", kill("OrderService")),
+        ("kill -9 InventoryService, start again", kill("InventoryService")),
+        ("kill -9 DeliveryService, start again", kill("DeliveryService")),
+        ("kill -9 NotificationService, start again", kill("NotificationService")),
+        ("restart RabbitMQ", restart_rabbitmq),
+        ("restart PostgreSQL", restart_postgres),
+        (f"SMTP and push sinks failing for {seconds} s", sinks_fail),
+        ("storm of duplicate deliveries", "storm"),
+    ]
+
+
+COLUMNS = ["orders lost", "orders duplicated", "stock levels wrong", "deliveries lost", "settlements wrong",
+           "notifications missing", "notifications twice", "messages unhandled", "dead-lettered"]
+
+
+def interrupt(*_):
+    raise KeyboardInterrupt()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--infra", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--seconds", type=int, default=10, help="load before and after each fault")
+    parser.add_argument("--scarce", type=int, default=0, help="units of the scarce SKU (default: runs out half way)")
+    parser.add_argument("--settle-timeout", type=int, default=240)
+    parser.add_argument("--phases", help="only these phases (numbers from 1, comma separated)")
+    parser.add_argument("--keep", action="store_true", help="keep everything running when a phase does not settle")
+    args = parser.parse_args()
+
+    system = System(args)
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        for name, _, _ in SERVICES:
+            system.start(name)
+        for name, _, _ in SERVICES:
+            system.wait_ready(name)
+        plan = phases(system, args.seconds)
+        if args.phases:
+            plan = [plan[int(i) - 1] for i in args.phases.split(",")]
+        # The scarce SKU runs out about half way, so that refused allocations happen too.
+        orders_expected = args.rate * 2 * args.seconds * len(plan)
+        load_catalog(system, args.scarce or max(10, int(orders_expected * 0.3 / 2)))
+        traffic = Traffic(system, args.rate)
+        log(f"{len(plan)} phases, {args.rate:g} orders/s, {args.seconds} s of load before and after each fault")
+
+        rows = []
+        failed = False
+        for fault, action in plan:
+            before = traffic.snapshot()
+            traffic.storm = action == "storm"
+            traffic.streaming.set()
+            time.sleep(args.seconds)
+            started = time.time()
+            if callable(action):
+                action()
+            took = time.time() - started
+            time.sleep(args.seconds)
+            traffic.streaming.clear()
+            left = settle(system, traffic, args.settle_timeout)
+            settled = not left
+            traffic.storm = False
+            after = traffic.snapshot()
+            found = check(system, traffic)
+            if not settled:
+                found["messages unhandled"] = max(found["messages unhandled"], 1)
+            extra = {k: v for k, v in found.items() if k not in COLUMNS and v}
+            row = {
+                "fault": fault, "requests": after[0] - before[0], "refused": after[1] - before[1],
+                "orders": after[2] - before[2], "deliveries": after[3] - before[3], "took": took, **found,
+            }
+            rows.append(row)
+            bad = any(found[k] for k in COLUMNS) or extra
+            failed = failed or bool(bad)
+            log(f"{fault}: {row['requests']} requests ({row['refused']} not answered 200, sent again), "
+                f"{row['orders']} orders, {row['deliveries']} deliveries; "
+                + ("all invariants hold" if not bad else "FOUND " + ", ".join(f"{k} {v}" for k, v in found.items() if v))
+                + ("" if settled else f" (work still left after {args.settle_timeout} s: {left})"))
+            if not settled and args.keep:
+                log(f"stack kept for a look (--keep); Ctrl-C ends. {system.env['PG_ADMIN_URL']}")
+                while True:
+                    time.sleep(60)
+
+        traffic.stopped = True
+        print_table(rows, system)
+        if not failed and not checker_notices_damage(system, traffic):
+            failed = True
+        return 1 if failed else 0
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    finally:
+        system.stop_all()
+
+
+def checker_notices_damage(system, traffic):
+    """The checks above found nothing; so that this means something, damage done on purpose
+    must be found: a stock level one unit short, an email gone from the mailbox, an
+    acknowledged order that is not in the database."""
+    system.psql(f"UPDATE inventory.stock SET quantity = quantity - 1 WHERE sku = '{PLENTY}'")
+    mail = system.env["MAILBOX_DIR"]
+    os.remove(os.path.join(mail, sorted(n for n in os.listdir(mail) if not n.startswith("."))[0]))
+    traffic.acked_orders.add(1)
+    found = check(system, traffic)
+    noticed = found["stock levels wrong"] == 1 and found["notifications missing"] == 1 and found["orders lost"] == 1
+    log("checker self-test: " + ("a short stock level, a lost email and a lost order are each found"
+                                 if noticed else f"damage done on purpose was NOT found as expected: {found}"))
+    return noticed
+
+
+def print_table(rows, system):
+    headers = ["fault injected", "requests", "not 200 (resent)", "orders acked", "deliveries acked"] + COLUMNS
+    table = [[r["fault"], r["requests"], r["refused"], r["orders"], r["deliveries"]] + [r[c] for c in COLUMNS] for r in rows]
+    totals = ["total", sum(r["requests"] for r in rows), sum(r["refused"] for r in rows), sum(r["orders"] for r in rows),
+              sum(r["deliveries"] for r in rows)] + [rows[-1][c] for c in COLUMNS]
+    print()
+    print("| " + " | ".join(headers) + " |")
+    print("|" + "---|" * len(headers))
+    for line in table + [totals]:
+        print("| " + " | ".join(str(x) for x in line) + " |")
+    allocated = scalar(system, "SELECT count(*) FROM inventory.allocations WHERE status = 'allocated'")
+    refused = scalar(system, "SELECT count(*) FROM inventory.allocations WHERE status = 'failed'")
+    jobs = scalar(system, "SELECT count(*) FROM notification.jobs")
+    print(f"\nCounts are cumulative after each phase (the invariants are checked over everything sent so far); "
+          f"the total row is the final state. Orders allocated {allocated}, refused for want of stock {refused}; "
+          f"notification jobs {jobs}.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
