@@ -166,4 +166,56 @@ import Testing
         #expect(try await survivor.processBatch() == 0, "nothing left to do")
         await pool.close()
     }
+    /// A batch is processed without savepoints first; one delivery that fails (here one the
+    /// payload check refuses and one PostgreSQL refuses mid-insert) sends the batch through
+    /// again with a savepoint per delivery: the good ones commit, each bad one is recorded.
+    @Test func aFailingDeliveryDoesNotHoldBackTheOthersInItsBatch() async throws {
+        let pool = stack.pool(.order, size: 2, name: uniqueName("batch"))
+        let runner = MigrationRunner(pool: pool, logger: testLogger)
+        try await runner.apply(ServiceHost.sharedMigrations(), source: "shared")
+        try await runner.apply(ServiceDefinition.ordersService.migrations, source: "service")
+        let good = (0..<3).map { _ in SampleOrder() }
+        let badTime = SampleOrder(updatedAt: "yesterday")
+        let overflow = SampleOrder()
+        var deliveries = try good.map { ($0.shopifyOrderId, try $0.body()) }
+        deliveries.append((badTime.shopifyOrderId, try badTime.body()))
+        let tooMany = String(decoding: try overflow.body(), as: UTF8.self)
+            .replacingOccurrences(of: #""quantity": 1,"#, with: #""quantity": 99999999999,"#)  // past PostgreSQL's integer
+        deliveries.append((overflow.shopifyOrderId, Data(tooMany.utf8)))
+        let received = deliveries.map { id, body in
+            ReceivedDelivery(headers: ShopifyDeliveryHeaders(
+                topic: "orders/create", shopDomain: "batch.myshopify.com", webhookId: "batch-\(id)", eventId: "batch-\(id)",
+                triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10"), payload: body)
+        }
+        #expect(try await WebhookDeliveryRepository(pool: pool).insert(received).count == 5)
+
+        let processor = WebhookProcessor(pool: pool, settings: .init(batchSize: 50), logger: testLogger)
+        #expect(try await processor.processBatch() >= 5)
+        func delivery(_ order: SampleOrder) async throws -> (String, Int, String?) {
+            let row = try await pool.query("""
+                SELECT status, attempts, last_error FROM webhook_deliveries WHERE webhook_id = \("batch-\(order.shopifyOrderId)")
+                """)[0]
+            return (try row.decode("status"), try row.decode("attempts"), try row.decode("last_error"))
+        }
+        for order in good {
+            let (status, attempts, error) = try await delivery(order)
+            #expect(status == "processed" && attempts == 1 && error == nil)
+            let stored = try await pool.query("""
+                SELECT (SELECT count(*) FROM order_items i WHERE i.order_id = o.id)::int AS items, p.total_amount::text AS total
+                FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.shopify_order_id = \(order.shopifyOrderId)
+                """)
+            #expect(stored.count == 1)
+            #expect(try stored.first?.decode("items", as: Int.self) == 2)
+            #expect(try stored.first?.decode("total", as: String.self) == "388.0000")
+        }
+        let refused = try await delivery(badTime)
+        #expect(refused.0 == "failed" && refused.1 == 1 && refused.2?.contains("updated_at") == true)
+        let retried = try await delivery(overflow)
+        #expect(retried.0 == "pending" && retried.1 == 1 && retried.2 != nil, "a database error is retried later")
+        let strays = try await pool.query("""
+            SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = ANY(\([badTime.shopifyOrderId, overflow.shopifyOrderId])::bigint[])
+            """)
+        #expect(try strays.scalar("n", as: Int.self) == 0, "nothing of a failed delivery is kept")
+        await pool.close()
+    }
 }

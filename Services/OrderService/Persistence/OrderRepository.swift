@@ -71,30 +71,62 @@ struct OrderRepository: Sendable {
         }
     }
 
-    /// Inserts the order; nil if it exists already (created concurrently by another delivery).
-    func insertOrder(_ order: ShopifyOrder, updatedAt: Date, customerId: Int64, shopDomain: String, in tx: PostgresLease) async throws -> Int64? {
+    /// Inserts the order with its items and payment in one statement (one round trip, not
+    /// one per row); nil, and nothing written, if the order exists already (created
+    /// concurrently by another delivery).
+    func insertOrder(
+        _ order: ShopifyOrder, payment: PaymentSummary, updatedAt: Date, customerId: Int64, shopDomain: String,
+        in tx: PostgresLease
+    ) async throws -> Int64? {
         let createdAt = order.createdAt.flatMap { try? Date($0, strategy: .iso8601) }
+        let items = String(decoding: try JSONEncoder().encode(order.lineItems.map(ItemRow.init)), as: UTF8.self)
         return try await tx.query("""
-            INSERT INTO orders (shop_domain, shopify_order_id, name, customer_id, status, currency, financial_status,
-                                shopify_created_at, shopify_updated_at, shipping_latitude, shipping_longitude,
-                                billing_latitude, billing_longitude)
-            VALUES (\(shopDomain), \(order.id), \(order.name), \(customerId), 'confirmed', \(order.currency),
-                    \(order.financialStatus), \(createdAt), \(updatedAt),
-                    \(order.shippingAddress?.latitude), \(order.shippingAddress?.longitude),
-                    \(order.billingAddress?.latitude), \(order.billingAddress?.longitude))
-            ON CONFLICT (shop_domain, shopify_order_id) DO NOTHING
-            RETURNING id
+            WITH new_order AS (
+                INSERT INTO orders (shop_domain, shopify_order_id, name, customer_id, status, currency, financial_status,
+                                    shopify_created_at, shopify_updated_at, shipping_latitude, shipping_longitude,
+                                    billing_latitude, billing_longitude)
+                VALUES (\(shopDomain), \(order.id), \(order.name), \(customerId), 'confirmed', \(order.currency),
+                        \(order.financialStatus), \(createdAt), \(updatedAt),
+                        \(order.shippingAddress?.latitude), \(order.shippingAddress?.longitude),
+                        \(order.billingAddress?.latitude), \(order.billingAddress?.longitude))
+                ON CONFLICT (shop_domain, shopify_order_id) DO NOTHING
+                RETURNING id
+            ), items AS (
+                INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price)
+                SELECT new_order.id, i.line_item_id, i.variant_id, i.sku, i.title, i.quantity, i.price
+                FROM new_order, jsonb_to_recordset(\(items)::jsonb)
+                    AS i (line_item_id bigint, variant_id bigint, sku text, title text, quantity integer, price numeric)
+                ON CONFLICT (order_id, shopify_line_item_id) DO NOTHING
+            ), payment AS (
+                INSERT INTO payments (order_id, method, status, gateway, total_product_amount, shipping_amount, discount_amount,
+                                      total_amount, collected_amount, remaining_amount, currency)
+                SELECT new_order.id, \(payment.method.rawValue), \(payment.status.rawValue), \(payment.gateway),
+                       \(payment.totalProductAmount)::numeric, \(payment.shippingAmount)::numeric, \(payment.discountAmount)::numeric,
+                       \(payment.totalAmount)::numeric, \(payment.collectedAmount)::numeric, \(payment.remainingAmount)::numeric,
+                       \(order.currency)
+                FROM new_order
+            )
+            SELECT id FROM new_order
             """).first.map { try $0.decode("id") }
     }
 
-    func insertItems(_ items: [ShopifyOrder.LineItem], orderId: Int64, in tx: PostgresLease) async throws {
-        for item in items {
-            _ = try await tx.query("""
-                INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price)
-                VALUES (\(orderId), \(item.id), \(item.variantId), \(item.sku ?? ""), \(item.title), \(item.quantity),
-                        \(Money.parse(item.price) ?? 0))
-                ON CONFLICT (order_id, shopify_line_item_id) DO NOTHING
-                """)
+    /// A line item as `insertOrder` hands it to PostgreSQL (ids exact: JSON numbers are
+    /// read as numeric there; the price as a decimal string).
+    private struct ItemRow: Encodable {
+        var line_item_id: Int64
+        var variant_id: Int64?
+        var sku: String
+        var title: String?
+        var quantity: Int
+        var price: String
+
+        init(_ item: ShopifyOrder.LineItem) {
+            line_item_id = item.id
+            variant_id = item.variantId
+            sku = item.sku ?? ""
+            title = item.title
+            quantity = item.quantity
+            price = Money.format(Money.parse(item.price) ?? 0)
         }
     }
 

@@ -28,9 +28,9 @@ struct OrderWebhookHandler: Sendable {
         var stored = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
         if stored == nil {
             let customerId = try await orders.upsertCustomer(order.customer, fallbackEmail: order.email, shopDomain: shopDomain, in: tx)
-            if let orderId = try await orders.insertOrder(order, updatedAt: updatedAt, customerId: customerId, shopDomain: shopDomain, in: tx) {
-                try await orders.insertItems(order.lineItems, orderId: orderId, in: tx)
-                try await orders.savePayment(payment, orderId: orderId, currency: order.currency, in: tx)
+            if let orderId = try await orders.insertOrder(
+                order, payment: payment, updatedAt: updatedAt, customerId: customerId, shopDomain: shopDomain, in: tx
+            ) {
                 try await Outbox.enqueue(
                     Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment),
                     traceparent: traceparent, in: tx)
