@@ -372,25 +372,40 @@ def scalar(system, sql):
     return int(system.psql(sql)[0][0])
 
 
+# Work handed over but not finished yet (an idle system has none; after a phase, none may be
+# left), and work still in progress in the pipeline: one count each.
+UNFINISHED = {
+    "webhooks pending": "SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'pending'",
+    "orders outbox": "SELECT count(*) FROM orders.outbox WHERE published_at IS NULL",
+    "inventory outbox": "SELECT count(*) FROM inventory.outbox WHERE published_at IS NULL",
+    "delivery outbox": "SELECT count(*) FROM delivery.outbox WHERE published_at IS NULL",
+    "shiprocket pending": "SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state = 'pending'",
+}
+IN_PROGRESS = {
+    "orders confirmed": "SELECT count(*) FROM orders.orders WHERE status = 'confirmed'",
+    "orders allocated": "SELECT count(*) FROM orders.orders WHERE status = 'allocated'",
+    "jobs pending": "SELECT count(*) FROM notification.jobs WHERE state = 'PENDING'",
+    "jobs processing": "SELECT count(*) FROM notification.jobs WHERE state = 'PROCESSING'",
+}
+
+
+def counts(system, queries):
+    row = system.psql("SELECT " + ", ".join(f"({sql})" for sql in queries.values()))[0]
+    return {name: int(n) for name, n in zip(queries, row)}
+
+
+def queued(depths, dead_letters):
+    """Messages in the dead-letter queues, or in all the others."""
+    return {n: d for n, d in depths.items() if n.endswith(".dlq") == dead_letters}
+
+
 def work_left(system, traffic):
     """What the system still has to do, by kind; empty when it is idle."""
-    names = ["webhooks pending", "orders outbox", "inventory outbox", "delivery outbox", "orders confirmed",
-             "orders allocated", "shiprocket pending", "jobs pending", "jobs processing"]
-    counts = system.psql("""
-        SELECT (SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'pending'),
-               (SELECT count(*) FROM orders.outbox WHERE published_at IS NULL),
-               (SELECT count(*) FROM inventory.outbox WHERE published_at IS NULL),
-               (SELECT count(*) FROM delivery.outbox WHERE published_at IS NULL),
-               (SELECT count(*) FROM orders.orders WHERE status = 'confirmed'),
-               (SELECT count(*) FROM orders.orders WHERE status = 'allocated'),
-               (SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state = 'pending'),
-               (SELECT count(*) FROM notification.jobs WHERE state = 'PENDING'),
-               (SELECT count(*) FROM notification.jobs WHERE state = 'PROCESSING')""")[0]
-    left = {name: int(n) for name, n in zip(names, counts) if int(n)}
+    left = {name: n for name, n in counts(system, {**UNFINISHED, **IN_PROGRESS}).items() if n}
     if traffic.busy():
         left["requests in flight"] = traffic.busy()
-    for name, depth in system.queue_depths().items():
-        if depth and not name.endswith(".dlq"):
+    for name, depth in queued(system.queue_depths(), dead_letters=False).items():
+        if depth:
             left["queue " + name] = depth
     return left
 
@@ -506,13 +521,9 @@ def check(system, traffic):
     found["notifications unsent"] = scalar(system, "SELECT count(*) FROM notification.jobs WHERE state <> 'COMPLETED'")
 
     depths = system.queue_depths()
-    found["messages unhandled"] = sum(d for n, d in depths.items() if not n.endswith(".dlq")) + scalar(system, """
-        SELECT (SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'pending')
-             + (SELECT count(*) FROM orders.outbox WHERE published_at IS NULL)
-             + (SELECT count(*) FROM inventory.outbox WHERE published_at IS NULL)
-             + (SELECT count(*) FROM delivery.outbox WHERE published_at IS NULL)
-             + (SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state IN ('pending', 'unmatched'))""")
-    found["dead-lettered"] = sum(d for n, d in depths.items() if n.endswith(".dlq")) + scalar(system, """
+    found["messages unhandled"] = (sum(queued(depths, dead_letters=False).values()) + sum(counts(system, UNFINISHED).values())
+                                   + scalar(system, "SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state = 'unmatched'"))
+    found["dead-lettered"] = sum(queued(depths, dead_letters=True).values()) + scalar(system, """
         SELECT (SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'failed')
              + (SELECT count(*) FROM delivery.shiprocket_webhooks WHERE state = 'failed')""")
     return found
