@@ -93,4 +93,48 @@ extension FaultTests {
         }
         await pool.close()
     }
+    /// A send that went out while the database went away is recorded once the database is
+    /// back, within the job's lease, so it is not sent a second time.
+    @Test func aSendIsRecordedAfterTheDatabaseComesBack() async throws {
+        let (queue, pool) = try await queue()
+        let token = uniqueName("restart-token"), event = uniqueName("event")
+        _ = try await pool.withTransaction { tx in
+            try await queue.enqueue([NewJob(
+                eventId: event, channel: .push, recipient: token, template: "test",
+                message: ["token": token, "title": "t", "body": "b"], shopifyOrderId: event)], in: tx)
+        }
+        let provider = RestartingDatabaseProvider(stack: stack, token: token)
+        let worker = NotificationWorker(queue: queue, providers: [provider], settings: .init(lease: .seconds(30)), logger: testLogger)
+        do {
+            while provider.sends.count(token) == 0 { _ = try await worker.pass(provider) }
+        } catch {
+            try? stack.infra("pg-start")
+            throw error
+        }
+        #expect(await eventually(timeout: .seconds(20)) {
+            (try? await pool.query("SELECT state FROM jobs WHERE event_id = \(event)").scalar("state", as: String.self)) == "COMPLETED"
+        })
+        _ = try await worker.pass(provider)
+        #expect(provider.sends.count(token) == 1, "sent once")
+        await pool.close()
+    }
+}
+
+/// Stops PostgreSQL as it sends a message for `token`, and starts it again 2 s later.
+private struct RestartingDatabaseProvider: NotificationProvider {
+    let stack: TestStack
+    let token: String
+    let sends = Tally()
+    var channel: Job.Channel { .push }
+
+    func send(_ message: [String: String]) async throws {
+        guard message["token"] == token else { return }
+        sends.add(token)
+        try stack.infra("pg-stop")
+        let stack = self.stack
+        Task.detached {
+            try await Task.sleep(for: .seconds(2))
+            try stack.infra("pg-start")
+        }
+    }
 }

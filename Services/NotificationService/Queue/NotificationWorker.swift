@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Postgres
 import ServiceKit
 import ServiceLifecycle
 
@@ -80,12 +81,29 @@ struct NotificationWorker: Service {
             }
             return await group.reduce(into: [Job]()) { if let job = $1 { $0.append(job) } }
         }
-        let completed = try await queue.complete(sentJobs)
+        let completed = try await recordSent(sentJobs)
         sent.increment(by: completed.count)
         for job in sentJobs where !completed.contains(job.id) {
             logger.warning("sent, but the job's lease had been taken back", metadata: ["job.id": "\(job.id)"])
         }
         return jobs.count
+    }
+
+    /// Records sends that went out. Unrecorded, they would go out again once their leases run
+    /// out, so while the database cannot be reached (a restart, say) this keeps trying for as
+    /// long as a lease lasts; the lease token fences every try.
+    private func recordSent(_ jobs: [Job]) async throws -> Set<Int64> {
+        let deadline = ContinuousClock.now + settings.lease
+        var delay = Duration.milliseconds(200)
+        while true {
+            do {
+                return try await queue.complete(jobs)
+            } catch let error as PostgresError where error.isConnectionFailure && ContinuousClock.now < deadline {
+                logger.warning("sends not recorded yet; trying again", metadata: ["jobs": "\(jobs.count)", "error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
     }
 
     /// Sends one job; true if it went out (its completion is recorded by the caller), false
