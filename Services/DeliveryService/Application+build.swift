@@ -22,5 +22,8 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
         workers.append(SettlementConfirmer(pool: context.pool, tracking: ShiprocketTracking(settings: settings), logger: context.logger))
         context.logger.info("COD settlement waits for Shiprocket's tracking API", metadata: ["url": "\(settings.baseURL)"])
     }
-    return ServiceHost.application(context, router: router, handler: { try await consumer.handle($0) }, services: workers)
+    return ServiceHost.application(
+        context, router: router, handler: { try await consumer.handle($0) },
+        batching: .init(maxBatch: AllocatedOrderConsumer.maxBatch) { try await consumer.handle(batch: $0) },
+        services: workers)
 }

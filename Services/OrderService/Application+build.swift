@@ -26,6 +26,7 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
                 try await allocations.handle(message)
             }
         },
+        batching: .init(maxBatch: AllocationResultConsumer.maxBatch) { try await allocations.handle(batch: $0) },
         services: [WebhookProcessor(
             pool: context.pool, settings: .init(workers: configuration.webhookWorkers), logger: context.logger)])
 }

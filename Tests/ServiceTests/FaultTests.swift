@@ -143,8 +143,9 @@ import Testing
                     FOR UPDATE SKIP LOCKED
                     """)
                 #expect(claimed.count == 1)
-                try await OrderWebhookHandler().handle(
+                let outcome = try await OrderWebhookHandler().handle(
                     topic: .ordersCreate, shopDomain: headers.shopDomain, order: try OrderWebhookHandler.parse(body), traceparent: nil, in: tx)
+                try await Outbox.enqueue(outcome.events, in: tx)
                 #expect(try await survivor.processBatch() == 0, "a claimed delivery is skipped by other workers")
                 _ = try await tx.query("SELECT pg_terminate_backend(pg_backend_pid())")  // dies before COMMIT
             }
@@ -216,6 +217,58 @@ import Testing
             SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = ANY(\([badTime.shopifyOrderId, overflow.shopifyOrderId])::bigint[])
             """)
         #expect(try strays.scalar("n", as: Int.self) == 0, "nothing of a failed delivery is kept")
+        await pool.close()
+    }
+
+    /// One batch holding an order's create, a newer update, its cancellation and a copy of its
+    /// create (and another order's create): the batch locks the orders once, and each delivery
+    /// sees what the ones before it did: one order, updated, cancelled once, one event each.
+    @Test func oneBatchWithAnOrdersWholeLifeAppliesEachStepOnce() async throws {
+        let pool = stack.pool(.order, size: 2, name: uniqueName("life"))
+        let runner = MigrationRunner(pool: pool, logger: testLogger)
+        try await runner.apply(ServiceHost.sharedMigrations(), source: "shared")
+        try await runner.apply(ServiceDefinition.ordersService.migrations, source: "service")
+        let order = SampleOrder(financialStatus: "pending")
+        var updated = order
+        updated.financialStatus = "paid"
+        updated.updatedAt = "2022-01-01T10:00:00-05:00"
+        var cancelled = updated
+        cancelled.updatedAt = "2022-01-02T10:00:00-05:00"
+        let other = SampleOrder()
+        let steps: [(String, String, Data)] = [
+            ("create", "orders/create", try order.body()), ("update", "orders/updated", try updated.body()),
+            ("cancel", "orders/cancelled", try cancelled.body()), ("copy", "orders/create", try order.body()),
+            ("other", "orders/create", try other.body()),
+        ]
+        let received = steps.map { name, topic, body in
+            ReceivedDelivery(headers: ShopifyDeliveryHeaders(
+                topic: topic, shopDomain: "life.myshopify.com", webhookId: "life-\(order.shopifyOrderId)-\(name)",
+                eventId: "life-\(order.shopifyOrderId)-\(name)", triggeredAt: "2026-11-24T10:00:00Z", apiVersion: "2024-10"),
+                payload: body)
+        }
+        #expect(try await WebhookDeliveryRepository(pool: pool).insert(received).count == 5)
+
+        let processor = WebhookProcessor(pool: pool, settings: .init(batchSize: 50), logger: testLogger)
+        #expect(try await processor.processBatch() >= 5)
+        let statuses = try await pool.query("""
+            SELECT status FROM webhook_deliveries WHERE webhook_id LIKE \("life-\(order.shopifyOrderId)-%")
+            """).map { try $0.decode("status", as: String.self) }
+        #expect(statuses == Array(repeating: "processed", count: 5))
+        let stored = try await pool.query("""
+            SELECT status, financial_status FROM orders WHERE shop_domain = 'life.myshopify.com' AND shopify_order_id = \(order.shopifyOrderId)
+            """)
+        #expect(stored.count == 1)
+        #expect(try stored.first?.decode("status", as: String.self) == "cancelled")
+        #expect(try stored.first?.decode("financial_status", as: String.self) == "paid")
+        func events(_ key: String, _ shopifyId: Int64) async throws -> Int {
+            try await pool.query("""
+                SELECT count(*)::int AS n FROM outbox
+                WHERE routing_key = \(key) AND (payload::jsonb)->>'shopifyOrderId' = \(String(shopifyId))
+                """).scalar("n", as: Int.self) ?? -1
+        }
+        #expect(try await events(OrderConfirmed.routingKey, order.shopifyOrderId) == 1)
+        #expect(try await events(OrderCancelled.routingKey, order.shopifyOrderId) == 1)
+        #expect(try await events(OrderConfirmed.routingKey, other.shopifyOrderId) == 1)
         await pool.close()
     }
 }

@@ -21,6 +21,8 @@ import Testing
     @Test func arraysAreQuotedLiterals() {
         #expect([Int64(1), 2, 3].postgresText == #"{"1","2","3"}"#)
         #expect(["a\"b", "c\\d", "e,f"].postgresText == #"{"a\"b","c\\d","e,f"}"#)
+        #expect(["é\"✓", ""].postgresText == #"{"é\"✓",""}"#)
+        #expect([String]().postgresText == "{}")
     }
 
     @Test func datesRoundTripThroughPostgresText() throws {

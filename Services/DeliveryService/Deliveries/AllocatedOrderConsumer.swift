@@ -10,13 +10,27 @@ struct AllocatedOrderConsumer: Sendable {
     let logger: Logger
 
     static let bindings = [AllocatedOrder.routingKey]
+    /// Allocated orders already waiting get their deliveries together, in one transaction.
+    static let maxBatch = 32
 
     func handle(_ message: IncomingMessage) async throws {
         guard message.eventType == AllocatedOrder.routingKey else {
             throw PermanentMessageError("DeliveryService does not handle \(message.eventType)")
         }
         let order = try AllocatedOrder.decode(message)
-        let created = try await pool.withTransaction(retries: 5) { tx in try await deliveries.create(order, in: tx) }
+        let created = try await pool.withTransaction(retries: 5) { tx in try await deliveries.create([order], in: tx) }
         logger.info("deliveries created", metadata: ["order.id": "\(order.orderId)", "created": "\(created)"])
     }
+
+    /// Several waiting messages; anything that is not a readable `order.allocated` makes the
+    /// consumer handle the batch's messages one by one.
+    func handle(batch messages: [IncomingMessage]) async throws {
+        guard messages.allSatisfy({ $0.eventType == AllocatedOrder.routingKey }) else { throw MixedBatch() }
+        let orders = try messages.map { try AllocatedOrder.decode($0) }
+        let created = try await pool.withTransaction(retries: 5) { tx in try await deliveries.create(orders, in: tx) }
+        logger.info("deliveries created", metadata: ["orders": "\(orders.count)", "created": "\(created)"])
+    }
+
+    /// A batch holding other events than allocations: handled message by message.
+    struct MixedBatch: Error {}
 }

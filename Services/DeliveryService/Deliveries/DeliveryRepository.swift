@@ -31,26 +31,52 @@ struct DeliveryRepository: Sendable {
         }
     }
 
-    /// One delivery per seller order (a redelivered event creates nothing new). Webhooks that
-    /// arrived for these seller orders before they existed are queued again.
-    func create(_ order: AllocatedOrder, in tx: PostgresLease) async throws -> Int {
-        var created = 0
-        for seller in order.sellerOrders {
-            let inserted = try await tx.query("""
-                INSERT INTO deliveries (split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
-                                        payment_method, collect_amount, currency, status)
-                VALUES (\(seller.splitOrderId), \(order.orderId), \(order.shopifyOrderId), \(order.shopDomain),
-                        \(seller.vendorId), \(seller.hubId), \(order.payment.method),
-                        \(Money.parse(seller.collectAmount) ?? 0), \(order.currency), 'pending')
-                ON CONFLICT (split_order_id) DO NOTHING
-                """)
-            created += inserted.affectedRows
-        }
+    /// One delivery per seller order of `orders`, in one statement (a redelivered event
+    /// creates nothing new). Webhooks that arrived for these seller orders before they existed
+    /// are queued again.
+    func create(_ orders: [AllocatedOrder], in tx: PostgresLease) async throws -> Int {
+        let rows = orders.flatMap { order in order.sellerOrders.map { NewDelivery(order: order, seller: $0) } }
+        guard !rows.isEmpty else { return 0 }
+        let created = try await tx.query("""
+            INSERT INTO deliveries (split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
+                                    payment_method, collect_amount, currency, status)
+            SELECT split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
+                   payment_method, collect_amount, currency, 'pending'
+            FROM jsonb_to_recordset(\(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self))::jsonb)
+                AS d (split_order_id text, order_id text, shopify_order_id text, shop_domain text, vendor_id text,
+                      hub_id text, payment_method text, collect_amount numeric, currency text)
+            ON CONFLICT (split_order_id) DO NOTHING
+            """).affectedRows
         _ = try await tx.query("""
             UPDATE shiprocket_webhooks SET state = 'pending', next_attempt_at = now()
-            WHERE state = 'unmatched' AND channel_order_id = ANY(\(order.sellerOrders.map(\.splitOrderId))::text[])
+            WHERE state = 'unmatched' AND channel_order_id = ANY(\(rows.map(\.split_order_id))::text[])
             """)
         return created
+    }
+
+    /// One seller order's delivery as the insert reads it; the amount as a string, so it stays exact.
+    private struct NewDelivery: Encodable {
+        var split_order_id: String
+        var order_id: String
+        var shopify_order_id: String
+        var shop_domain: String
+        var vendor_id: String
+        var hub_id: String?
+        var payment_method: String
+        var collect_amount: String
+        var currency: String
+
+        init(order: AllocatedOrder, seller: AllocatedOrder.SellerOrder) {
+            split_order_id = seller.splitOrderId
+            order_id = order.orderId
+            shopify_order_id = order.shopifyOrderId
+            shop_domain = order.shopDomain
+            vendor_id = seller.vendorId
+            hub_id = seller.hubId
+            payment_method = order.payment.method
+            collect_amount = "\(Money.parse(seller.collectAmount) ?? 0)"
+            currency = order.currency
+        }
     }
 
     /// The delivery a webhook is about, locked: by AWB, else by the channel order id (our

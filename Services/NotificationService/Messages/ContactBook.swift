@@ -1,14 +1,35 @@
+import Foundation
 import Postgres
 
 /// Order contacts and registered devices, in the `notification` schema.
 struct ContactBook: Sendable {
-    func remember(_ order: ConfirmedOrder, in tx: PostgresLease) async throws {
+    /// Remembers each order's contact, in one statement; for an order named twice, the last wins.
+    func remember(_ orders: [ConfirmedOrder], in tx: PostgresLease) async throws {
+        var latest: [String: ContactRow] = [:]
+        for order in orders { latest[order.orderId] = ContactRow(order) }
+        guard !latest.isEmpty else { return }
+        let rows = String(decoding: try JSONEncoder().encode(latest.keys.sorted().map { latest[$0]! }), as: UTF8.self)
         _ = try await tx.query("""
             INSERT INTO order_contacts (order_id, shopify_order_id, order_name, customer_email)
-            VALUES (\(order.orderId), \(order.shopifyOrderId), \(order.name ?? "#\(order.shopifyOrderId)"), \(order.customer.email))
+            SELECT order_id, shopify_order_id, order_name, customer_email
+            FROM jsonb_to_recordset(\(rows)::jsonb) AS c (order_id text, shopify_order_id text, order_name text, customer_email text)
             ON CONFLICT (order_id) DO UPDATE SET order_name = excluded.order_name, customer_email = excluded.customer_email,
                 updated_at = now()
             """)
+    }
+
+    private struct ContactRow: Encodable {
+        var order_id: String
+        var shopify_order_id: String
+        var order_name: String
+        var customer_email: String?
+
+        init(_ order: ConfirmedOrder) {
+            order_id = order.orderId
+            shopify_order_id = order.shopifyOrderId
+            order_name = order.name ?? "#\(order.shopifyOrderId)"
+            customer_email = order.customer.email
+        }
     }
 
     func contact(orderId: String, in tx: PostgresLease) async throws -> NotificationPlanner.Contact? {

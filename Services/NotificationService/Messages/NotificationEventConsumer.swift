@@ -30,12 +30,18 @@ struct NotificationEventConsumer: Sendable {
         try await handle(batch: [message])
     }
 
-    /// Creates the jobs for several events in one transaction. If any of them fails, the
-    /// consumer hands them over again one by one, so one bad event holds no other back.
+    /// Creates the jobs for several events in one transaction, with one statement each for
+    /// the batch's order contacts and vendor devices, however many events it holds. If any
+    /// event fails, the consumer hands them over again one by one, so one bad event holds no
+    /// other back.
     func handle(batch messages: [IncomingMessage]) async throws {
+        let events = try messages.map(Event.init)
         let created: Int = try await pool.withTransaction(retries: 5) { tx in
+            try await contacts.remember(events.compactMap(\.confirmed), in: tx)
+            let vendors = Set(events.compactMap(\.allocated).flatMap { $0.sellerOrders.map(\.vendorId) })
+            let vendorDevices = try await contacts.devices(kind: "vendor", owners: vendors.sorted(), in: tx)
             var jobs: [NewJob] = []
-            for message in messages { jobs += try await self.jobs(for: message, in: tx) }
+            for event in events { jobs += try await self.jobs(for: event, vendorDevices: vendorDevices, in: tx) }
             return try await queue.enqueue(jobs, in: tx)
         }
         logger.info("notification jobs created", metadata: [
@@ -43,30 +49,51 @@ struct NotificationEventConsumer: Sendable {
         ])
     }
 
-    private func jobs(for message: IncomingMessage, in tx: PostgresLease) async throws -> [NewJob] {
-        switch message.eventType {
-        case ConfirmedOrder.routingKey:
-            let order = try ConfirmedOrder.decode(message)
-            try await contacts.remember(order, in: tx)
+    /// An event this service handles, read from its message.
+    private enum Event {
+        case confirmed(ConfirmedOrder)
+        case allocated(AllocatedOrder)
+        case unfulfillable(UnfulfillableOrder)
+        case delivered(DeliveredOrder)
+        case statusChanged(DeliveryStatusChanged)
+
+        init(_ message: IncomingMessage) throws {
+            switch message.eventType {
+            case ConfirmedOrder.routingKey: self = .confirmed(try ConfirmedOrder.decode(message))
+            case AllocatedOrder.routingKey: self = .allocated(try AllocatedOrder.decode(message))
+            case UnfulfillableOrder.routingKey: self = .unfulfillable(try UnfulfillableOrder.decode(message))
+            case DeliveredOrder.routingKey: self = .delivered(try DeliveredOrder.decode(message))
+            case DeliveryStatusChanged.routingKey: self = .statusChanged(try DeliveryStatusChanged.decode(message))
+            default: throw PermanentMessageError("NotificationService does not handle \(message.eventType)")
+            }
+        }
+
+        var confirmed: ConfirmedOrder? {
+            if case .confirmed(let order) = self { order } else { nil }
+        }
+
+        var allocated: AllocatedOrder? {
+            if case .allocated(let order) = self { order } else { nil }
+        }
+    }
+
+    private func jobs(for event: Event, vendorDevices: [String: [String]], in tx: PostgresLease) async throws -> [NewJob] {
+        switch event {
+        case .confirmed(let order):
             return try planner.confirmed(order)
-        case AllocatedOrder.routingKey:
-            let order = try AllocatedOrder.decode(message)
-            let devices = try await contacts.devices(kind: "vendor", owners: order.sellerOrders.map(\.vendorId), in: tx)
-            return try planner.allocated(order, vendorDevices: devices)
-        case UnfulfillableOrder.routingKey:
-            return try planner.unfulfillable(try UnfulfillableOrder.decode(message))
-        case DeliveredOrder.routingKey:
-            return try planner.delivered(try DeliveredOrder.decode(message))
-        case DeliveryStatusChanged.routingKey:
-            let change = try DeliveryStatusChanged.decode(message)
+        case .allocated(let order):
+            return try planner.allocated(order, vendorDevices: vendorDevices)
+        case .unfulfillable(let order):
+            return try planner.unfulfillable(order)
+        case .delivered(let order):
+            return try planner.delivered(order)
+        case .statusChanged(let change):
             // Retried through the retry queue until the order's confirmation is handled.
             guard let contact = try await contacts.contact(orderId: change.orderId, in: tx) else {
                 throw ContactNotKnownYet(orderId: change.orderId)
             }
             let devices = try await contacts.devices(kind: "customer", owners: contact.customerEmail.map { [$0] } ?? [], in: tx)
             return try planner.statusChanged(change, contact: contact, customerDevices: devices.values.flatMap { $0 })
-        default:
-            throw PermanentMessageError("NotificationService does not handle \(message.eventType)")
         }
     }
 }

@@ -27,22 +27,41 @@ struct JobQueue: Sendable {
     }
 
     /// Claims up to `limit` due jobs (pending and due, or leased to a worker whose lease ran
-    /// out) for `lease`.
+    /// out) for `lease`, from each of `channels` in turn.
     func claim(limit: Int, lease: Duration, channels: [Job.Channel] = [.email, .push]) async throws -> [Job] {
+        var claimed: [Job] = []
+        for channel in channels where claimed.count < limit {
+            claimed += try await claim(limit: limit - claimed.count, lease: lease, channel: channel)
+        }
+        return claimed
+    }
+
+    /// One channel's claim. Expired leases first (their jobs have waited longest), then due
+    /// jobs oldest first; each read walks its index (`jobs_due`, `jobs_leased`) in that order
+    /// and stops at `limit`, so a backlog does not make every claim slower.
+    private func claim(limit: Int, lease: Duration, channel: Job.Channel) async throws -> [Job] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
         return try await pool.query("""
-            UPDATE jobs j
-            SET state = 'PROCESSING', lease_token = gen_random_uuid(),
-                lease_until = now() + \(leaseSeconds) * interval '1 second', attempts = j.attempts + 1
-            FROM (
+            WITH expired AS (
                 SELECT id FROM jobs
-                WHERE channel = ANY(\(channels.map(\.rawValue))::text[])
-                  AND ((state = 'PENDING' AND next_attempt_at <= now()) OR (state = 'PROCESSING' AND lease_until < now()))
+                WHERE state = 'PROCESSING' AND channel = \(channel.rawValue) AND lease_until < now()
+                ORDER BY lease_until, id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            ), due AS (
+                SELECT id FROM jobs
+                WHERE state = 'PENDING' AND channel = \(channel.rawValue) AND next_attempt_at <= now()
                 ORDER BY next_attempt_at, id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
-            ) due
-            WHERE j.id = due.id
+            ), chosen AS (
+                SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT \(limit)
+            )
+            UPDATE jobs j
+            SET state = 'PROCESSING', lease_token = gen_random_uuid(),
+                lease_until = now() + \(leaseSeconds) * interval '1 second', attempts = j.attempts + 1
+            FROM chosen
+            WHERE j.id = chosen.id
             RETURNING j.id, j.channel, j.recipient, j.template, j.message::text AS message, j.attempts, j.max_attempts, j.lease_token
             """).map(Job.init)
     }

@@ -22,6 +22,31 @@ struct OrderRepository: Sendable {
         }
     }
 
+    /// A batch's orders, locked until the transaction ends, by shop and Shopify order id;
+    /// orders that do not exist are absent. One statement for the whole batch; the locks are
+    /// taken in (shop, Shopify id) order, the order `WebhookProcessor` takes them in.
+    func lockAll(_ keys: [OrderKey], in tx: PostgresLease) async throws -> [OrderKey: Stored] {
+        guard !keys.isEmpty else { return [:] }
+        var stored: [OrderKey: Stored] = [:]
+        for row in try await tx.query("""
+            SELECT o.id, o.shop_domain, o.shopify_order_id, o.status, o.shopify_updated_at
+            FROM orders o
+            JOIN unnest(\(keys.map(\.shopDomain))::text[], \(keys.map(\.shopifyOrderId))::bigint[]) AS k(shop, shopify_id)
+                ON o.shop_domain = k.shop AND o.shopify_order_id = k.shopify_id
+            ORDER BY o.shop_domain COLLATE "C", o.shopify_order_id
+            FOR UPDATE OF o
+            """) {
+            let key = OrderKey(shopDomain: try row.decode("shop_domain"), shopifyOrderId: try row.decode("shopify_order_id"))
+            stored[key] = Stored(id: try row.decode("id"), status: try row.decode("status"), shopifyUpdatedAt: try row.decode("shopify_updated_at"))
+        }
+        return stored
+    }
+
+    struct OrderKey: Hashable, Sendable {
+        var shopDomain: String
+        var shopifyOrderId: Int64
+    }
+
     /// The customer's id: the same Shopify customer (or guest email) is one customer. An
     /// existing customer is only written (and so locked) when a field changed, so that
     /// concurrent orders of one customer do not queue behind each other.

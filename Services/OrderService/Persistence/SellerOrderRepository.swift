@@ -43,8 +43,14 @@ struct SellerOrderRepository: Sendable {
         var items: [Item]
     }
 
-    /// The order with its items; one row per item.
+    /// The order with its items, locked; nil if there is no such order.
     func lockOrder(id: Int64, in tx: PostgresLease) async throws -> LockedOrder? {
+        try await lockOrders(ids: [id], in: tx)[id]
+    }
+
+    /// The orders with their items, by id, locked in id order (so that two transactions
+    /// locking overlapping sets cannot deadlock); ids with no order are absent.
+    func lockOrders(ids: [Int64], in tx: PostgresLease) async throws -> [Int64: LockedOrder] {
         let rows = try await tx.query("""
             SELECT o.id, o.status, o.shop_domain, o.shopify_order_id, o.name, o.currency,
                    c.email, c.first_name, c.last_name, c.phone,
@@ -54,49 +60,93 @@ struct SellerOrderRepository: Sendable {
             JOIN customers c ON c.id = o.customer_id
             JOIN payments p ON p.order_id = o.id
             JOIN order_items i ON i.order_id = o.id
-            WHERE o.id = \(id)
-            ORDER BY i.id
+            WHERE o.id = ANY(\(ids)::bigint[])
+            ORDER BY o.id, i.id
             FOR UPDATE OF o
             """)
-        guard let row = rows.first else { return nil }
-        return LockedOrder(
-            id: try row.decode("id"), status: try row.decode("status"), shopDomain: try row.decode("shop_domain"),
-            shopifyOrderId: try row.decode("shopify_order_id"), name: try row.decode("name"),
-            currency: try row.decode("currency"),
-            customer: .init(
-                email: try row.decode("email"), firstName: try row.decode("first_name"),
-                lastName: try row.decode("last_name"), phone: try row.decode("phone")),
-            paymentMethod: try row.decode("method"), paymentStatus: try row.decode("payment_status"),
-            totalAmount: try row.decode("total_amount"), collectedAmount: try row.decode("collected_amount"),
-            remainingAmount: try row.decode("remaining_amount"),
-            items: try rows.map { item in
-                Item(
-                    id: try item.decode("item_id"),
-                    lineItemId: String(try item.decode("shopify_line_item_id", as: Int64.self)),
-                    variantId: try item.decode("shopify_variant_id", as: Int64?.self).map(String.init),
-                    sku: try item.decode("sku"), title: try item.decode("title"), quantity: try item.decode("quantity"),
-                    price: try item.decode("price"))
-            })
+        var orders: [Int64: LockedOrder] = [:]
+        for row in rows {
+            let id: Int64 = try row.decode("id")
+            let item = Item(
+                id: try row.decode("item_id"),
+                lineItemId: String(try row.decode("shopify_line_item_id", as: Int64.self)),
+                variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init),
+                sku: try row.decode("sku"), title: try row.decode("title"), quantity: try row.decode("quantity"),
+                price: try row.decode("price"))
+            if orders[id] != nil {
+                orders[id]!.items.append(item)
+                continue
+            }
+            orders[id] = LockedOrder(
+                id: id, status: try row.decode("status"), shopDomain: try row.decode("shop_domain"),
+                shopifyOrderId: try row.decode("shopify_order_id"), name: try row.decode("name"),
+                currency: try row.decode("currency"),
+                customer: .init(
+                    email: try row.decode("email"), firstName: try row.decode("first_name"),
+                    lastName: try row.decode("last_name"), phone: try row.decode("phone")),
+                paymentMethod: try row.decode("method"), paymentStatus: try row.decode("payment_status"),
+                totalAmount: try row.decode("total_amount"), collectedAmount: try row.decode("collected_amount"),
+                remainingAmount: try row.decode("remaining_amount"),
+                items: [item])
+        }
+        return orders
     }
 
-    func insert(_ sellerOrder: NewSellerOrder, orderId: Int64, in tx: PostgresLease) async throws {
+    /// Inserts seller orders with their items, of any number of orders, in one statement.
+    func insert(_ sellerOrders: [(sellerOrder: NewSellerOrder, orderId: Int64)], in tx: PostgresLease) async throws {
+        guard !sellerOrders.isEmpty else { return }
+        let rows = String(decoding: try JSONEncoder().encode(sellerOrders.map(SellerOrderRow.init)), as: UTF8.self)
         _ = try await tx.query("""
-            WITH created AS (
+            WITH input AS (
+                SELECT * FROM jsonb_to_recordset(\(rows)::jsonb)
+                    AS r (split_order_id text, order_id bigint, vendor_id text, vendor_name text, vendor_email text,
+                          hub_id text, flow text, items_amount numeric, collect_amount numeric, item_ids bigint[])
+            ), created AS (
                 INSERT INTO seller_orders (split_order_id, order_id, vendor_id, vendor_name, vendor_email, hub_id, flow,
                                            status, items_amount, collect_amount)
-                VALUES (\(sellerOrder.splitOrderId), \(orderId), \(sellerOrder.vendorId), \(sellerOrder.vendorName),
-                        \(sellerOrder.vendorEmail), \(sellerOrder.hubId), \(sellerOrder.flow), 'assigned',
-                        \(sellerOrder.itemsAmount), \(sellerOrder.collectAmount))
-                RETURNING id
+                SELECT split_order_id, order_id, vendor_id, vendor_name, vendor_email, hub_id, flow, 'assigned',
+                       items_amount, collect_amount
+                FROM input
+                RETURNING id, split_order_id
             )
             INSERT INTO seller_order_items (seller_order_id, order_item_id)
-            SELECT created.id, item FROM created, unnest(\(sellerOrder.items.map(\.id))::bigint[]) AS item
+            SELECT created.id, item
+            FROM created JOIN input USING (split_order_id), unnest(input.item_ids) AS item
             """)
     }
 
-    func markAllocated(orderId: Int64, in tx: PostgresLease) async throws {
+    /// One seller order as the insert reads it; amounts as strings, so they stay exact.
+    private struct SellerOrderRow: Encodable {
+        var split_order_id: String
+        var order_id: Int64
+        var vendor_id: String
+        var vendor_name: String
+        var vendor_email: String
+        var hub_id: String?
+        var flow: String
+        var items_amount: String
+        var collect_amount: String
+        var item_ids: [Int64]
+
+        init(_ entry: (sellerOrder: NewSellerOrder, orderId: Int64)) {
+            let sellerOrder = entry.sellerOrder
+            split_order_id = sellerOrder.splitOrderId
+            order_id = entry.orderId
+            vendor_id = sellerOrder.vendorId
+            vendor_name = sellerOrder.vendorName
+            vendor_email = sellerOrder.vendorEmail
+            hub_id = sellerOrder.hubId
+            flow = sellerOrder.flow
+            items_amount = "\(sellerOrder.itemsAmount)"
+            collect_amount = "\(sellerOrder.collectAmount)"
+            item_ids = sellerOrder.items.map(\.id)
+        }
+    }
+
+    func markAllocated(orderIds: [Int64], in tx: PostgresLease) async throws {
+        guard !orderIds.isEmpty else { return }
         _ = try await tx.query("""
-            UPDATE orders SET status = 'allocated', updated_at = now() WHERE id = \(orderId)
+            UPDATE orders SET status = 'allocated', updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
             """)
     }
 

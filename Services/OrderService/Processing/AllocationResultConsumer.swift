@@ -15,18 +15,14 @@ struct AllocationResultConsumer: Sendable {
     let sellerOrders = SellerOrderRepository()
 
     static let bindings = [InventoryAllocated.routingKey, InventoryAllocationFailed.routingKey]
+    /// Allocations already waiting are split together, in one transaction (the queue's
+    /// prefetch bounds how many can be waiting).
+    static let maxBatch = 32
 
     func handle(_ message: IncomingMessage) async throws {
-        let trace = message.headers[Headers.traceparent]?.stringValue
         switch message.eventType {
         case InventoryAllocated.routingKey:
-            let result = try InventoryAllocated.decode(message)
-            try await pool.withTransaction(retries: 5) { tx in
-                guard let order = try await confirmedOrder(result.orderId, in: tx) else { return }
-                let event = try await split(order, result, in: tx)
-                try await Outbox.enqueue(event, traceparent: trace, in: tx)
-                logger.info("order split per seller", metadata: ["order.id": "\(order.id)", "seller_orders": "\(event.sellerOrders.count)"])
-            }
+            try await split([try InventoryAllocated.decode(message)], traces: [trace(message)])
         case InventoryAllocationFailed.routingKey:
             let result = try InventoryAllocationFailed.decode(message)
             try await pool.withTransaction(retries: 5) { tx in
@@ -36,11 +32,54 @@ struct AllocationResultConsumer: Sendable {
                     OrderAllocationFailed(
                         orderId: String(order.id), shopifyOrderId: String(order.shopifyOrderId), shopDomain: order.shopDomain,
                         name: order.name, customerEmail: order.customer.email, reason: result.reason),
-                    traceparent: trace, in: tx)
+                    traceparent: trace(message), in: tx)
                 logger.notice("order could not be allocated", metadata: ["order.id": "\(order.id)", "reason": "\(result.reason)"])
             }
         default:
             throw PermanentMessageError("OrderService does not handle \(message.eventType)")
+        }
+    }
+
+    /// A batch of allocations only; anything else (or anything unreadable, or a result that
+    /// cannot apply) makes the consumer handle the batch's messages one by one.
+    func handle(batch messages: [IncomingMessage]) async throws {
+        guard messages.allSatisfy({ $0.eventType == InventoryAllocated.routingKey }) else { throw MixedBatch() }
+        try await split(try messages.map { try InventoryAllocated.decode($0) }, traces: messages.map(trace))
+    }
+
+    /// A batch holding other events than allocations: handled message by message.
+    struct MixedBatch: Error {}
+
+    /// Splits each allocated order still waiting for its allocation and announces it; a
+    /// few statements for the whole batch, whatever its size.
+    private func split(_ results: [InventoryAllocated], traces: [String?]) async throws {
+        var ids: [Int64] = []
+        for result in results {
+            guard let id = Int64(result.orderId) else { throw PermanentMessageError("no order \(result.orderId)") }
+            ids.append(id)
+        }
+        try await pool.withTransaction(retries: 5) { tx in
+            let orders = try await sellerOrders.lockOrders(ids: ids, in: tx)
+            var created: [(sellerOrder: SellerOrderRepository.NewSellerOrder, orderId: Int64)] = []
+            var events: [(event: OrderAllocated, traceparent: String?)] = []
+            var splitIds: Set<Int64> = []
+            for (index, result) in results.enumerated() {
+                guard let order = orders[ids[index]] else { throw PermanentMessageError("no order \(result.orderId)") }
+                guard order.status == "confirmed", !splitIds.contains(order.id) else {
+                    logger.info("allocation result for an order no longer waiting for one", metadata: ["order.id": "\(order.id)", "status": "\(order.status)"])
+                    continue
+                }
+                let plan = try self.plan(order, result)
+                created += plan.sellerOrders.map { ($0, order.id) }
+                events.append((plan.event, traces[index]))
+                splitIds.insert(order.id)
+            }
+            try await sellerOrders.insert(created, in: tx)
+            try await sellerOrders.markAllocated(orderIds: Array(splitIds), in: tx)
+            try await Outbox.enqueue(all: events, in: tx)
+            for (event, _) in events {
+                logger.info("order split per seller", metadata: ["order.id": "\(event.orderId)", "seller_orders": "\(event.sellerOrders.count)"])
+            }
         }
     }
 
@@ -56,9 +95,10 @@ struct AllocationResultConsumer: Sendable {
         return order
     }
 
-    private func split(
-        _ order: SellerOrderRepository.LockedOrder, _ result: InventoryAllocated, in tx: PostgresLease
-    ) async throws -> OrderAllocated {
+    /// The order's seller orders, one per vendor, and the event that announces them.
+    private func plan(
+        _ order: SellerOrderRepository.LockedOrder, _ result: InventoryAllocated
+    ) throws -> (sellerOrders: [SellerOrderRepository.NewSellerOrder], event: OrderAllocated) {
         let items = order.items
         let byLine = Dictionary(items.map { ($0.lineItemId, $0) }, uniquingKeysWith: { first, _ in first })
         let vendors = Dictionary(grouping: result.lines, by: \.vendorId).sorted { $0.key < $1.key }
@@ -68,6 +108,7 @@ struct AllocationResultConsumer: Sendable {
         let groups = vendors.map { _, lines in lines.map { byLine[$0.lineItemId]! } }
         let values = groups.map { $0.reduce(Decimal(0)) { $0 + $1.price * Decimal($1.quantity) } }
         let shares = CollectionSplit.shares(of: order.remainingAmount, byValue: values)
+        var created: [SellerOrderRepository.NewSellerOrder] = []
         var announced: [OrderAllocated.SellerOrder] = []
         for (index, (vendorId, lines)) in vendors.enumerated() {
             let first = lines[0]
@@ -75,7 +116,7 @@ struct AllocationResultConsumer: Sendable {
                 splitOrderId: "\(order.id)-\(index + 1)", vendorId: vendorId, vendorName: first.vendorName,
                 vendorEmail: first.vendorEmail, hubId: first.hubId, flow: first.flow, itemsAmount: values[index],
                 collectAmount: shares[index], items: groups[index])
-            try await sellerOrders.insert(sellerOrder, orderId: order.id, in: tx)
+            created.append(sellerOrder)
             announced.append(.init(
                 splitOrderId: sellerOrder.splitOrderId, vendorId: vendorId, vendorName: first.vendorName,
                 vendorEmail: first.vendorEmail, hubId: first.hubId, flow: first.flow,
@@ -85,13 +126,17 @@ struct AllocationResultConsumer: Sendable {
                           price: Money.format($0.price))
                 }))
         }
-        try await sellerOrders.markAllocated(orderId: order.id, in: tx)
-        return OrderAllocated(
+        let event = OrderAllocated(
             orderId: String(order.id), shopifyOrderId: String(order.shopifyOrderId), shopDomain: order.shopDomain,
             name: order.name, currency: order.currency, customer: order.customer,
             payment: .init(
                 method: order.paymentMethod, status: order.paymentStatus, totalAmount: Money.format(order.totalAmount),
                 collectedAmount: Money.format(order.collectedAmount), remainingAmount: Money.format(order.remainingAmount)),
             sellerOrders: announced)
+        return (created, event)
+    }
+
+    private func trace(_ message: IncomingMessage) -> String? {
+        message.headers[Headers.traceparent]?.stringValue
     }
 }

@@ -13,8 +13,25 @@ import ServiceKit
 struct OrderWebhookHandler: Sendable {
     let orders = OrderRepository()
 
+    /// Whether the caller already locked the order (as `OrderRepository.lockAll` does for a
+    /// batch), and what it found.
+    enum Lock {
+        case here
+        case alreadyLocked(OrderRepository.Stored?)
+    }
+
+    /// What handling a delivery left: the order as it now stands (nil if there is none) and
+    /// the events the caller must add to the outbox in the same transaction.
+    struct Outcome {
+        var order: OrderRepository.Stored?
+        var events: [Outbox.Message] = []
+    }
+
     /// `order` is the delivery's payload as `parse` read it.
-    func handle(topic: ShopifyTopic, shopDomain: String, order: ShopifyOrder, traceparent: String?, in tx: PostgresLease) async throws {
+    func handle(
+        topic: ShopifyTopic, shopDomain: String, order: ShopifyOrder, traceparent: String?, lock: Lock = .here,
+        in tx: PostgresLease
+    ) async throws -> Outcome {
         let payment: PaymentSummary
         do {
             payment = try PaymentSummary(order: order)
@@ -25,32 +42,38 @@ struct OrderWebhookHandler: Sendable {
             throw PermanentDeliveryError("updated_at is not an ISO 8601 time")
         }
 
-        var stored = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
-        if stored == nil {
+        var outcome = Outcome(order: nil)
+        switch lock {
+        case .here: outcome.order = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
+        case .alreadyLocked(let stored): outcome.order = stored
+        }
+        if outcome.order == nil {
             let customerId = try await orders.upsertCustomer(order.customer, fallbackEmail: order.email, shopDomain: shopDomain, in: tx)
             if let orderId = try await orders.insertOrder(
                 order, payment: payment, updatedAt: updatedAt, customerId: customerId, shopDomain: shopDomain, in: tx
             ) {
-                try await Outbox.enqueue(
-                    Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment),
-                    traceparent: traceparent, in: tx)
-                stored = OrderRepository.Stored(id: orderId, status: "confirmed", shopifyUpdatedAt: updatedAt)
+                outcome.events.append(try Outbox.Message(
+                    Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment), traceparent: traceparent))
+                outcome.order = OrderRepository.Stored(id: orderId, status: "confirmed", shopifyUpdatedAt: updatedAt)
             } else {
                 // Another delivery of the same order committed first: continue as an update.
-                stored = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
+                outcome.order = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
             }
-        } else if let current = stored, updatedAt > current.shopifyUpdatedAt, current.status != "cancelled" {
+        } else if let current = outcome.order, updatedAt > current.shopifyUpdatedAt, current.status != "cancelled" {
             try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
             try await orders.savePayment(payment, orderId: current.id, currency: order.currency, in: tx)
+            outcome.order?.shopifyUpdatedAt = updatedAt
         }
 
-        if topic == .ordersCancelled, let current = stored, current.status != "cancelled" {
+        if topic == .ordersCancelled, let current = outcome.order, current.status != "cancelled" {
             let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
             try await orders.markCancelled(orderId: current.id, at: cancelledAt, in: tx)
-            try await Outbox.enqueue(
+            outcome.events.append(try Outbox.Message(
                 OrderCancelled(orderId: String(current.id), shopifyOrderId: String(order.id), shopDomain: shopDomain),
-                traceparent: traceparent, in: tx)
+                traceparent: traceparent))
+            outcome.order?.status = "cancelled"
         }
+        return outcome
     }
 
     static func parse(_ payload: Data) throws -> ShopifyOrder {

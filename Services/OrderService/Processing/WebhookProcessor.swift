@@ -102,13 +102,30 @@ struct WebhookProcessor: Service {
                 LIMIT \(settings.batchSize)
                 FOR UPDATE SKIP LOCKED
                 """)
+            let claimed = try rows.map(Claimed.init).sorted(by: Claimed.lockOrder)
             var done: [Int64] = []
-            for delivery in try rows.map(Claimed.init).sorted(by: Claimed.lockOrder) {
+            var events: [Outbox.Message] = []
+            // The fast pass locks the batch's orders in one statement; then each delivery
+            // knows its order's state, kept current as earlier deliveries change it.
+            var known: [OrderRepository.OrderKey: OrderRepository.Stored?] = [:]
+            if !careful {
+                let keys = claimed.compactMap { delivery in
+                    (try? delivery.order.get()).map { OrderRepository.OrderKey(shopDomain: delivery.shopDomain, shopifyOrderId: $0.id) }
+                }
+                let locked = try await handler.orders.lockAll(keys, in: tx)
+                for key in keys { known[key] = .some(locked[key]) }
+            }
+            for delivery in claimed {
                 if careful {
                     try await process(delivery, in: tx)
                 } else {
                     do {
-                        try await apply(delivery, in: tx)
+                        let key = (try? delivery.order.get()).map {
+                            OrderRepository.OrderKey(shopDomain: delivery.shopDomain, shopifyOrderId: $0.id)
+                        }
+                        let outcome = try await apply(delivery, lock: key.flatMap { known[$0] }.map { .alreadyLocked($0) } ?? .here, in: tx)
+                        if let key { known[key] = .some(outcome.order) }
+                        events += outcome.events
                     } catch let error as PostgresError where error.isConnectionFailure {
                         throw error  // nothing can be recorded; the whole batch stays pending
                     } catch {
@@ -117,6 +134,7 @@ struct WebhookProcessor: Service {
                     done.append(delivery.id)
                 }
             }
+            try await Outbox.enqueue(events, in: tx)
             if !done.isEmpty {
                 _ = try await tx.query("""
                     UPDATE webhook_deliveries
@@ -129,12 +147,14 @@ struct WebhookProcessor: Service {
         }
     }
 
-    private func apply(_ delivery: Claimed, in tx: PostgresLease) async throws {
+    private func apply(_ delivery: Claimed, lock: OrderWebhookHandler.Lock = .here, in tx: PostgresLease) async throws
+        -> OrderWebhookHandler.Outcome
+    {
         guard let topic = ShopifyTopic(rawValue: delivery.topic) else {
             throw PermanentDeliveryError("topic is not processed")
         }
-        try await handler.handle(
-            topic: topic, shopDomain: delivery.shopDomain, order: try delivery.order.get(), traceparent: nil, in: tx)
+        return try await handler.handle(
+            topic: topic, shopDomain: delivery.shopDomain, order: try delivery.order.get(), traceparent: nil, lock: lock, in: tx)
     }
 
     private func process(_ delivery: Claimed, in tx: PostgresLease) async throws {
@@ -144,7 +164,7 @@ struct WebhookProcessor: Service {
         logger[metadataKey: "webhook.id"] = "\(delivery.webhookId)"
         _ = try await tx.query("SAVEPOINT delivery")
         do {
-            try await apply(delivery, in: tx)
+            try await Outbox.enqueue(try await apply(delivery, in: tx).events, in: tx)
             _ = try await tx.query("RELEASE SAVEPOINT delivery")
             _ = try await tx.query("""
                 UPDATE webhook_deliveries
