@@ -21,6 +21,13 @@ import Testing
         #expect(rendered["body"]?.isEmpty == false)
     }
 
+    @Test func aCachedTemplateIsTheFileAndAMissingOneStaysAnError() throws {
+        #expect(try Template.cached("order-confirmed.email") == Template.load("order-confirmed.email"))
+        #expect(try Template.cached("order-confirmed.email") == Template.load("order-confirmed.email"))
+        #expect(throws: Template.Missing.self) { try Template.cached("no-such-template.email") }
+        #expect(throws: Template.Missing.self) { try Template.cached("no-such-template.email") }
+    }
+
     @Test func valuesAreFilledAndEscapedInHTMLOnly() {
         let template = Template(name: "t", text: """
             subject: Order {{ orderName }} for {{name}}

@@ -174,6 +174,10 @@ class Traffic:
         self.system = system
         self.rate = rate
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=48)
+        # The concurrent copies of one request. A pool of their own: a task of `pool` that
+        # waited for copies queued in `pool` itself could wait for ever once every worker
+        # did the same (it happened in the duplicate storm); copies wait for nothing.
+        self.copies = concurrent.futures.ThreadPoolExecutor(max_workers=160)
         self.lock = threading.Lock()
         self.template = json.load(open(FIXTURE, encoding="utf-8"))
         self.run = random.randrange(100, 999)
@@ -253,7 +257,7 @@ class Traffic:
             if len(sends) == 1:
                 acked = self._until_acked(sends[0])
             else:
-                futures = [self.pool.submit(self._until_acked, send) for send in sends]
+                futures = [self.copies.submit(self._until_acked, send) for send in sends]
                 acked = all(f.result() for f in futures)
             if acked:
                 with self.lock:
@@ -302,7 +306,7 @@ class Traffic:
             if self.storm or random.random() < 0.1:
                 # Concurrent copies, and the same status again with a new time (a new event).
                 later = at + datetime.timedelta(seconds=5)
-                futures = [self.pool.submit(self._until_acked, s) for s in
+                futures = [self.copies.submit(self._until_acked, s) for s in
                            (send, send, lambda: self.post_delivery(split_order_id, 7, "DELIVERED", later))]
                 acked = all(f.result() for f in futures)
             else:

@@ -2,7 +2,7 @@
 /// rules are tested without I/O. The event id is the business fact ("order 42 confirmed"),
 /// not the message id, so a republished event finds its jobs already there.
 struct NotificationPlanner: Sendable {
-    var templates: @Sendable (String) throws -> Template = { try Template.load($0) }
+    var templates: @Sendable (String) throws -> Template = { try Template.cached($0) }
 
     /// A contact learned from `order.confirmed`, for later events that do not carry one.
     struct Contact: Sendable, Equatable {
