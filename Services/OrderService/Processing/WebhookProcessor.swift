@@ -8,8 +8,8 @@ import ServiceLifecycle
 /// Processes stored Shopify deliveries, decoupled from the HTTP request.
 ///
 /// A batch of due deliveries is claimed with `FOR UPDATE SKIP LOCKED` (so replicas and
-/// workers never take the same one) and processed in one transaction, each delivery under
-/// its own savepoint: its effects and its new status commit together, so a worker that dies
+/// workers never take the same one) and processed in one transaction (see `processBatch`):
+/// each delivery's effects and its new status commit together, so a worker that dies
 /// mid-batch leaves every delivery of the batch pending, to be processed once, later. A
 /// delivery that fails is retried with exponential backoff; one that can never succeed, or
 /// has failed `maxAttempts` times, is marked failed with its reason.
@@ -66,6 +66,11 @@ struct WebhookProcessor: Service {
             order = Result { try OrderWebhookHandler.parse(payload) }
         }
 
+        /// The order the delivery is about, if its payload could be read.
+        var orderKey: OrderRepository.OrderKey? {
+            (try? order.get()).map { OrderRepository.OrderKey(shopDomain: shopDomain, shopifyOrderId: $0.id) }
+        }
+
         /// Batches take the orders they touch in this order, so concurrent batches wait for
         /// each other instead of deadlocking.
         static func lockOrder(_ a: Claimed, _ b: Claimed) -> Bool {
@@ -109,9 +114,7 @@ struct WebhookProcessor: Service {
             // knows its order's state, kept current as earlier deliveries change it.
             var known: [OrderRepository.OrderKey: OrderRepository.Stored?] = [:]
             if !careful {
-                let keys = claimed.compactMap { delivery in
-                    (try? delivery.order.get()).map { OrderRepository.OrderKey(shopDomain: delivery.shopDomain, shopifyOrderId: $0.id) }
-                }
+                let keys = claimed.compactMap(\.orderKey)
                 let locked = try await handler.orders.lockAll(keys, in: tx)
                 for key in keys { known[key] = .some(locked[key]) }
             }
@@ -120,9 +123,7 @@ struct WebhookProcessor: Service {
                     try await process(delivery, in: tx)
                 } else {
                     do {
-                        let key = (try? delivery.order.get()).map {
-                            OrderRepository.OrderKey(shopDomain: delivery.shopDomain, shopifyOrderId: $0.id)
-                        }
+                        let key = delivery.orderKey
                         let outcome = try await apply(delivery, lock: key.flatMap { known[$0] }.map { .alreadyLocked($0) } ?? .here, in: tx)
                         if let key { known[key] = .some(outcome.order) }
                         events += outcome.events
