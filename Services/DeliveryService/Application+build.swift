@@ -24,6 +24,8 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
     }
     return ServiceHost.application(
         context, router: router, handler: { try await consumer.handle($0) },
-        batching: .init(maxBatch: AllocatedOrderConsumer.maxBatch) { try await consumer.handle(batch: $0) },
+        batching: .init(maxBatch: AllocatedOrderConsumer.maxBatch, eventType: AllocatedOrder.routingKey) {
+            try await consumer.handle(batch: $0)
+        },
         services: workers)
 }

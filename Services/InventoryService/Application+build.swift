@@ -11,5 +11,7 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
     let consumer = OrderEventConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(
         context, router: router, handler: { try await consumer.handle($0) },
-        batching: .init(maxBatch: OrderEventConsumer.maxBatch) { try await consumer.handle(batch: $0) })
+        batching: .init(maxBatch: OrderEventConsumer.maxBatch, eventType: ConfirmedOrder.routingKey) {
+            try await consumer.handle(batch: $0)
+        })
 }

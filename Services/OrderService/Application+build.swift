@@ -26,7 +26,9 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
                 try await allocations.handle(message)
             }
         },
-        batching: .init(maxBatch: AllocationResultConsumer.maxBatch) { try await allocations.handle(batch: $0) },
+        batching: .init(maxBatch: AllocationResultConsumer.maxBatch, eventType: InventoryAllocated.routingKey) {
+            try await allocations.handle(batch: $0)
+        },
         services: [WebhookProcessor(
             pool: context.pool, settings: .init(workers: configuration.webhookWorkers), logger: context.logger)])
 }

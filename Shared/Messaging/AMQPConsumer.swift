@@ -10,8 +10,9 @@ import ServiceLifecycle
 /// by themselves after the broker restarts. On graceful shutdown each worker finishes the
 /// message in hand, acknowledges it and closes; prefetched messages go back to the queue.
 ///
-/// With a `batchHandler`, a worker that finds several messages already delivered to it (up to
-/// `maxBatch`) hands them over together, so that their effects can share one transaction;
+/// With `batching`, a worker that finds several messages already delivered to it (up to
+/// `maxBatch`, all of its `eventType` if it names one) hands them over together, so that
+/// their effects can share one transaction;
 /// they are acknowledged together once it returns. If it throws, each message of the batch is
 /// handled on its own by `handler`, with the usual retries, so one bad message costs only
 /// itself.
@@ -22,11 +23,20 @@ public struct AMQPConsumer: Service {
     /// How messages may be handled in batches.
     public struct Batching: Sendable {
         public var maxBatch: Int
+        /// Only messages of this event type are handed over together; several messages with
+        /// any other among them are handled one by one. nil: any mix.
+        public var eventType: String?
         public var handler: BatchHandler
 
-        public init(maxBatch: Int, handler: @escaping BatchHandler) {
+        public init(maxBatch: Int, eventType: String? = nil, handler: @escaping BatchHandler) {
             self.maxBatch = maxBatch
+            self.eventType = eventType
             self.handler = handler
+        }
+
+        /// Whether these waiting messages go to `handler` together.
+        func takes(_ messages: [IncomingMessage]) -> Bool {
+            messages.count > 1 && (eventType.map { type in messages.allSatisfy { $0.eventType == type } } ?? true)
         }
     }
 

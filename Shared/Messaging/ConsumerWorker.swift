@@ -58,7 +58,7 @@ final class ConsumerWorker: @unchecked Sendable {
                         }
                         return messages
                     }
-                    if messages.count > 1, let batching {
+                    if let batching, batching.takes(messages) {
                         try await handle(batch: messages, with: batching.handler)
                     } else {
                         for message in messages { try await handle(message) }

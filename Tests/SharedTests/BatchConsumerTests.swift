@@ -45,4 +45,37 @@ import Testing
         _ = try? await running.value
         await publisher.shutdown()
     }
+
+    /// With `eventType`, only messages of that type go to the batch handler together; any
+    /// other waiting among them is handled on its own, and nothing is handled twice.
+    @Test func aBatchHoldsOnlyItsEventType() async throws {
+        let key = "test.batch.\(uniqueName("a"))", other = "test.batch.\(uniqueName("b"))"
+        let topology = QueueTopology(queue: uniqueName("batch-type-q"), bindings: [key, other], prefetch: 100)
+        let publisher = TestStack.test.publisher()
+        try await publisher.declare(topology)
+        let messages = (0..<30).map { OutgoingMessage(messageId: "a\($0)", routingKey: key, body: Data("a\($0)".utf8)) }
+            + [OutgoingMessage(messageId: "b", routingKey: other, body: Data("b".utf8))]
+            + (30..<60).map { OutgoingMessage(messageId: "a\($0)", routingKey: key, body: Data("a\($0)".utf8)) }
+        _ = try await publisher.publish(messages)
+
+        let handled = Tally(), batchedOther = Tally()
+        let batching = AMQPConsumer.Batching(maxBatch: 20, eventType: key) { batch in
+            for message in batch {
+                if message.eventType != key { batchedOther.add() }
+                handled.add(String(decoding: message.body, as: UTF8.self))
+            }
+        }
+        let consumer = AMQPConsumer(
+            settings: TestStack.test.amqpSettings(), topology: topology, logger: testLogger, batching: batching
+        ) { message in
+            handled.add(String(decoding: message.body, as: UTF8.self))
+        }
+        let running = Task { try await consumer.run() }
+        #expect(await eventually { handled.count("b") == 1 && (0..<60).allSatisfy { handled.count("a\($0)") >= 1 } })
+        #expect((0..<60).allSatisfy { handled.count("a\($0)") == 1 } && handled.count("b") == 1, "each handled once")
+        #expect(batchedOther.total == 0, "the other event type never reaches the batch handler")
+        running.cancel()
+        _ = try? await running.value
+        await publisher.shutdown()
+    }
 }

@@ -22,15 +22,11 @@ struct AllocatedOrderConsumer: Sendable {
         logger.info("deliveries created", metadata: ["order.id": "\(order.orderId)", "created": "\(created)"])
     }
 
-    /// Several waiting messages; anything that is not a readable `order.allocated` makes the
-    /// consumer handle the batch's messages one by one.
+    /// Several waiting `order.allocated` messages; one that cannot be read makes the consumer
+    /// handle the batch's messages one by one.
     func handle(batch messages: [IncomingMessage]) async throws {
-        guard messages.allSatisfy({ $0.eventType == AllocatedOrder.routingKey }) else { throw MixedBatch() }
         let orders = try messages.map { try AllocatedOrder.decode($0) }
         let created = try await pool.withTransaction(retries: 5) { tx in try await deliveries.create(orders, in: tx) }
         logger.info("deliveries created", metadata: ["orders": "\(orders.count)", "created": "\(created)"])
     }
-
-    /// A batch holding other events than allocations: handled message by message.
-    struct MixedBatch: Error {}
 }

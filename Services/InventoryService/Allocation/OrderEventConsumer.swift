@@ -35,10 +35,9 @@ struct OrderEventConsumer: Sendable {
         }
     }
 
-    /// A batch of confirmations only; anything else (or anything unreadable) makes the
-    /// consumer handle the batch's messages one by one.
+    /// A batch of `order.confirmed` messages; one that cannot be read makes the consumer
+    /// handle the batch's messages one by one.
     func handle(batch messages: [IncomingMessage]) async throws {
-        guard messages.allSatisfy({ $0.eventType == ConfirmedOrder.routingKey }) else { throw MixedBatch() }
         try await allocate(try messages.map { try ConfirmedOrder.decode($0) }, traces: messages.map(trace))
     }
 
@@ -61,9 +60,6 @@ struct OrderEventConsumer: Sendable {
             }
         }
     }
-
-    /// A batch holding other events than confirmations: handled message by message.
-    struct MixedBatch: Error {}
 
     private func trace(_ message: IncomingMessage) -> String? {
         message.headers[Headers.traceparent]?.stringValue

@@ -8,7 +8,7 @@ struct ContactBook: Sendable {
         var latest: [String: ContactRow] = [:]
         for order in orders { latest[order.orderId] = ContactRow(order) }
         guard !latest.isEmpty else { return }
-        let rows = String(decoding: try JSONEncoder().encode(latest.keys.sorted().map { latest[$0]! }), as: UTF8.self)
+        let rows = String(decoding: try JSONEncoder().encode(latest.values.sorted { $0.order_id < $1.order_id }), as: UTF8.self)
         _ = try await tx.query("""
             INSERT INTO order_contacts (order_id, shopify_order_id, order_name, customer_email)
             SELECT order_id, shopify_order_id, order_name, customer_email

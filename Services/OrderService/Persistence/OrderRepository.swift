@@ -13,13 +13,8 @@ struct OrderRepository: Sendable {
 
     /// The order, locked until the transaction ends, or nil.
     func lock(shopDomain: String, shopifyOrderId: Int64, in tx: PostgresLease) async throws -> Stored? {
-        try await tx.query("""
-            SELECT id, status, shopify_updated_at FROM orders
-            WHERE shop_domain = \(shopDomain) AND shopify_order_id = \(shopifyOrderId)
-            FOR UPDATE
-            """).first.map {
-            Stored(id: try $0.decode("id"), status: try $0.decode("status"), shopifyUpdatedAt: try $0.decode("shopify_updated_at"))
-        }
+        let key = OrderKey(shopDomain: shopDomain, shopifyOrderId: shopifyOrderId)
+        return try await lockAll([key], in: tx)[key]
     }
 
     /// A batch's orders, locked until the transaction ends, by shop and Shopify order id;

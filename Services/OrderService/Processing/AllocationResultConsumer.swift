@@ -40,15 +40,11 @@ struct AllocationResultConsumer: Sendable {
         }
     }
 
-    /// A batch of allocations only; anything else (or anything unreadable, or a result that
-    /// cannot apply) makes the consumer handle the batch's messages one by one.
+    /// A batch of `inventory.allocated` messages; one that cannot be read or cannot apply
+    /// makes the consumer handle the batch's messages one by one.
     func handle(batch messages: [IncomingMessage]) async throws {
-        guard messages.allSatisfy({ $0.eventType == InventoryAllocated.routingKey }) else { throw MixedBatch() }
         try await split(try messages.map { try InventoryAllocated.decode($0) }, traces: messages.map(trace))
     }
-
-    /// A batch holding other events than allocations: handled message by message.
-    struct MixedBatch: Error {}
 
     /// Splits each allocated order still waiting for its allocation and announces it; a
     /// few statements for the whole batch, whatever its size.
