@@ -14,7 +14,7 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
 
     var providers: [any NotificationProvider] = []
     if let url = configuration.pushURL {
-        providers.append(PushProvider(url: url, token: configuration.pushToken))
+        providers.append(PushProvider(url: url, token: configuration.pushToken, concurrency: configuration.pushConcurrency))
     } else {
         context.logger.warning("PUSH_URL is not set: push jobs are created but wait until a push provider is configured")
     }

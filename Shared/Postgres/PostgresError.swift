@@ -13,6 +13,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case decoding
         /// The pool is closed or was used wrongly.
         case usage
+        /// No pooled connection became free within the pool's acquire timeout; the same work
+        /// may succeed later.
+        case busy
     }
 
     public let kind: Kind
@@ -44,6 +47,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         kind == .connection || sqlState?.rawValue.hasPrefix("08") == true
             || sqlState == .adminShutdown || sqlState == .cannotConnectNow
     }
+    /// The database could not be reached or had no connection to spare: nothing was done,
+    /// and the same work may succeed later.
+    public var isTemporary: Bool { isConnectionFailure || kind == .busy }
 }
 
 /// A five-character PostgreSQL error code.

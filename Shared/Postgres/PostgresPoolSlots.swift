@@ -42,7 +42,7 @@ actor PostgresPoolSlots {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
         let waiter = waiters.remove(at: index)
         waiter.continuation.resume(throwing: PostgresError(
-            kind: .usage, message: "no database connection free within \(acquireTimeout)"))
+            kind: .busy, message: "no database connection free within \(acquireTimeout)"))
     }
 
     /// Returns a connection (or, with nil, the room of one that was discarded). Answers false

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Messaging
+import Postgres
 import ServiceKit
 import TestSupport
 
@@ -50,6 +51,27 @@ struct DeliveryHarness {
 
     func status(_ splitOrderId: String) async -> String? {
         (try? await deliveries(splitOrderId: splitOrderId))?.first?.status
+    }
+
+    /// Webhooks processed for a shipment (a webhook joins its history once it is).
+    func processedWebhooks(_ splitOrderId: String) async -> Int? {
+        (try? await deliveries(splitOrderId: splitOrderId))?.first?.history.count
+    }
+
+    /// `delivery.delivered` events for a shipment in the service's outbox, straight from the
+    /// database: each announces a settlement, written in the transaction that decided it.
+    func announcements(_ splitOrderId: String, pool: PostgresPool) async throws -> Int {
+        try await pool.query("""
+            SELECT count(*)::int AS n FROM outbox
+            WHERE routing_key = \(DeliveryDelivered.routingKey) AND (payload::jsonb)->>'splitOrderId' = \(splitOrderId)
+            """).scalar("n", as: Int.self) ?? 0
+    }
+
+    /// How often the tracking API was asked about a shipment's settlement and did not confirm
+    /// it, as the service recorded each answer.
+    func settlementAttempts(_ splitOrderId: String, pool: PostgresPool) async throws -> Int {
+        try await pool.query("SELECT settlement_attempts FROM deliveries WHERE split_order_id = \(splitOrderId)")
+            .scalar("settlement_attempts", as: Int.self) ?? 0
     }
 
     /// Publishes `order.allocated` as OrderService would, one seller order per split id.

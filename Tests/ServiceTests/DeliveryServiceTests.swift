@@ -64,7 +64,11 @@ import Testing
         let split = uniqueName("early")
         try await withRunningApplication(try await DeliveryHarness.app(port: 28413)) {
             #expect(try await delivery.webhook(awb: uniqueName("awb"), orderId: split, status: 6, at: "02 06 2023 10:00:00").status == 200)
-            try await Task.sleep(for: .milliseconds(300))
+            // Processed while no delivery exists: kept, unmatched.
+            #expect(await eventually {
+                (try? await HTTPTest.get(delivery.base + "/admin/shiprocket/webhooks?state=unmatched&limit=1000", token: "admin"))?
+                    .body.contains(split) == true
+            })
             #expect(try await delivery.deliveries(splitOrderId: split).isEmpty)
             try await DeliveryHarness.allocate(orderId: uniqueName("order"), splitOrderIds: [split])
             #expect(await eventually { await delivery.status(split) == "picked_up" })

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ServiceKit
+import Synchronization
 import TestSupport
 import Testing
 
@@ -60,6 +61,16 @@ extension FaultTests {
         NewJob(eventId: event, channel: channel, recipient: recipient, template: "test", message: ["subject": "hi"], shopifyOrderId: event)
     }
 
+    /// Moves every other test's pending jobs and leases a day ahead, for a test that counts
+    /// what a worker's pass sends.
+    func parkJobs(except event: String, _ pool: PostgresPool) async throws {
+        _ = try await pool.query("""
+            UPDATE jobs SET next_attempt_at = now() + interval '1 day',
+                            lease_until = CASE WHEN state = 'PROCESSING' THEN now() + interval '1 day' END
+            WHERE state IN ('PENDING', 'PROCESSING') AND event_id <> \(event)
+            """)
+    }
+
     func state(_ id: Int64, _ pool: PostgresPool) async throws -> String? {
         try await pool.query("SELECT state FROM jobs WHERE id = \(id)").scalar("state", as: String.self)
     }
@@ -82,16 +93,18 @@ extension FaultTests {
         _ = try await pool.withTransaction { tx in try await queue.enqueue([job(event, "fail@example.com")], in: tx) }
         let id = try #require(try await pool.query("SELECT id FROM jobs WHERE event_id = \(event)").scalar("id", as: Int64.self))
         _ = try await pool.query("UPDATE jobs SET max_attempts = 3 WHERE id = \(id)")
-        var attempts = 0, polls = 0
-        while attempts < 3 && polls < 500 {
-            polls += 1
-            guard let claimed = try await queue.claim(limit: 100, lease: .seconds(30)).first(where: { $0.id == id }) else {
-                try await Task.sleep(for: .milliseconds(20))
-                continue
+        var attempts = 0
+        while attempts < 3 {
+            // Due again after its backoff (at most 50 ms here).
+            var claimed: Job?
+            _ = try await eventually {
+                claimed = try await queue.claim(limit: 100, lease: .seconds(30)).first { $0.id == id }
+                return claimed != nil
             }
+            let job = try #require(claimed, "attempt \(attempts + 1) never became due")
             attempts += 1
-            #expect(claimed.attempts == attempts)
-            #expect(try await queue.fail(claimed, error: "smtp said no \(attempts)"))
+            #expect(job.attempts == attempts)
+            #expect(try await queue.fail(job, error: "smtp said no \(attempts)"))
         }
         #expect(try await state(id, pool) == "FAILED")
         let error = try await pool.query("SELECT last_error FROM jobs WHERE id = \(id)").scalar("last_error", as: String.self)
@@ -110,9 +123,10 @@ extension FaultTests {
         let event = uniqueName("lease")
         _ = try await pool.withTransaction { tx in try await queue.enqueue([job(event)], in: tx) }
         let id = try #require(try await pool.query("SELECT id FROM jobs WHERE event_id = \(event)").scalar("id", as: Int64.self))
-        let first = try #require(try await queue.claim(limit: 100, lease: .milliseconds(200)).first { $0.id == id })
+        let first = try #require(try await queue.claim(limit: 100, lease: .seconds(30)).first { $0.id == id })
         #expect(try await queue.claim(limit: 100, lease: .seconds(30)).contains { $0.id == id } == false, "held while leased")
-        try await Task.sleep(for: .milliseconds(400))
+        // The lease runs out (moved into the past rather than waited for).
+        _ = try await pool.query("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = \(id)")
         let second = try #require(try await queue.claim(limit: 100, lease: .seconds(30)).first { $0.id == id })
         #expect(second.leaseToken != first.leaseToken)
         #expect(second.attempts == 2)
@@ -145,6 +159,58 @@ extension FaultTests {
         await pool.close()
     }
 
+    /// What a crash can send twice is what was in flight: each send is recorded as soon as it
+    /// is accepted, before its sender takes the next job, not after the rest of its batch.
+    @Test func eachSendIsRecordedBeforeItsSenderSendsAgain() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("record")
+        _ = try await pool.withTransaction { tx in
+            try await queue.enqueue((0..<12).map { job(event, "r\($0)@example.com") }, in: tx)
+        }
+        try await parkJobs(except: event, pool)
+        let provider = LedgerCheckingProvider(pool: pool, event: event, concurrency: 3)
+        let worker = NotificationWorker(queue: queue, providers: [provider], settings: .init(batchSize: 32), logger: testLogger)
+        _ = try await worker.pass(provider)
+        let sends = provider.sends
+        #expect(sends.count == 12)
+        #expect(provider.peakInFlight == 3, "as many in flight as the provider allows, no more")
+        for send in sends {
+            // Every send that started earlier is recorded but those still in flight on the
+            // other senders.
+            #expect(send.recorded >= send.startedBefore - (provider.concurrency - 1),
+                    "after \(send.startedBefore) sends only \(send.recorded) were recorded")
+        }
+        let completed = try await pool.query(
+            "SELECT count(*)::int AS n FROM jobs WHERE event_id = \(event) AND state = 'COMPLETED'").scalar("n", as: Int.self)
+        #expect(completed == 12)
+        await pool.close()
+    }
+
+    /// A job is sent only in the first half of its lease, so its send ends before another
+    /// worker may claim it; the rest of the batch goes back at once, attempts unused.
+    @Test func jobsNotStartedInTheFirstHalfOfTheirLeaseAreGivenBack() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("half")
+        _ = try await pool.withTransaction { tx in
+            try await queue.enqueue((0..<3).map { job(event, "r\($0)@example.com") }, in: tx)
+        }
+        try await parkJobs(except: event, pool)
+        // One sender whose send outlasts half the lease (1 s of 2 s).
+        let provider = SlowProvider(sendTime: .milliseconds(1100))
+        let worker = NotificationWorker(queue: queue, providers: [provider], settings: .init(lease: .seconds(2)), logger: testLogger)
+        _ = try await worker.pass(provider)
+        #expect(provider.sends.total == 1)
+        let rows = try await pool.query("SELECT state, attempts FROM jobs WHERE event_id = \(event) ORDER BY state")
+            .map { "\(try $0.decode("state", as: String.self)) \(try $0.decode("attempts", as: Int.self))" }
+        #expect(rows == ["COMPLETED 1", "PENDING 0", "PENDING 0"])
+        let due = try await pool.query(
+            "SELECT count(*)::int AS n FROM jobs WHERE event_id = \(event) AND state = 'PENDING' AND next_attempt_at <= now()"
+        ).scalar("n", as: Int.self)
+        #expect(due == 2, "due again at once")
+        try await parkJobs(except: "", pool)
+        await pool.close()
+    }
+
     @Test func concurrentWorkersNeverClaimTheSameJob() async throws {
         let (queue, pool) = try await queue()
         let event = uniqueName("many")
@@ -172,5 +238,55 @@ extension FaultTests {
         #expect(claimedOurs.count == 200)
         #expect(Set(claimedOurs).count == 200, "no job claimed twice")
         await pool.close()
+    }
+}
+
+/// A provider that notes, as each send starts, how many of the event's jobs are already
+/// recorded as sent and how many sends are in flight. The first sends wait until the provider
+/// is full, so that the limit is reached whatever the machine's speed.
+private final class LedgerCheckingProvider: NotificationProvider, Sendable {
+    let pool: PostgresPool
+    let event: String
+    let concurrency: Int
+    /// Sends in flight now, the most ever in flight, and for each send how many had started
+    /// before it and how many of those it saw recorded.
+    private let state = Mutex<(inFlight: Int, peak: Int, sends: [(startedBefore: Int, recorded: Int)])>((0, 0, []))
+    var channel: Job.Channel { .email }
+
+    init(pool: PostgresPool, event: String, concurrency: Int) {
+        self.pool = pool
+        self.event = event
+        self.concurrency = concurrency
+    }
+
+    var sends: [(startedBefore: Int, recorded: Int)] { state.withLock { $0.sends } }
+    var peakInFlight: Int { state.withLock { $0.peak } }
+
+    func send(_ message: [String: String]) async throws {
+        let startedBefore = state.withLock {
+            $0.inFlight += 1
+            $0.peak = max($0.peak, $0.inFlight)
+            $0.sends.append((startedBefore: $0.sends.count, recorded: -1))
+            return $0.sends.count - 1
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        let recorded = try await pool.query(
+            "SELECT count(*)::int AS n FROM jobs WHERE event_id = \(event) AND state = 'COMPLETED'").scalar("n", as: Int.self) ?? -1
+        state.withLock { $0.sends[startedBefore].recorded = recorded }
+        // The peak, not the current count: once one of the first sends has seen it and ended, the
+        // others must not wait for a moment that has passed.
+        if startedBefore < concurrency { _ = await eventually { self.state.withLock { $0.peak } >= self.concurrency } }
+    }
+}
+
+/// One sender whose every send takes `sendTime`.
+private struct SlowProvider: NotificationProvider {
+    let sendTime: Duration
+    let sends = Tally()
+    var channel: Job.Channel { .email }
+
+    func send(_ message: [String: String]) async throws {
+        try await Task.sleep(for: sendTime)
+        sends.add()
     }
 }

@@ -90,14 +90,15 @@ import Testing
 
             let deliveries = try await pool.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE payload_sha256 = sha256(\(body))")
             #expect(try deliveries.scalar("n", as: Int.self) == 12, "one row per webhook id")
-            #expect(await eventually(timeout: .seconds(20)) {
+            #expect(await eventually {
                 (try? await pool.query("""
                     SELECT count(*)::int AS n FROM webhook_deliveries WHERE payload_sha256 = sha256(\(body)) AND status = 'processed'
                     """).scalar("n", as: Int.self)) == 12
             })
             #expect(await eventually { ((try? confirmations(collector, for: sample.shopifyOrderId)) ?? []).count >= 1 })
-            try await Task.sleep(for: .milliseconds(500))
         }
+        // Every confirmation published so far has arrived (the outbox below holds any other).
+        try await collector.settled()
         let orders = try await pool.query("SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = \(sample.shopifyOrderId)")
         #expect(try orders.scalar("n", as: Int.self) == 1)
         let events = try await pool.query("""
@@ -137,7 +138,13 @@ import Testing
                 #expect(try await client.deliver(try updated.body(), topic: "orders/cancelled").status == 200)
             }
             #expect(await eventually { (try? await client.order(created.shopifyOrderId).view?.status) == "cancelled" })
-            try await Task.sleep(for: .milliseconds(300))
+            // Both cancellations processed: whatever they announce is in the outbox by then.
+            #expect(await eventually {
+                (try? await pool.query("""
+                    SELECT count(*)::int AS n FROM webhook_deliveries
+                    WHERE payload_sha256 = sha256(\(try updated.body())) AND topic = 'orders/cancelled' AND status = 'processed'
+                    """).scalar("n", as: Int.self)) == 2
+            })
         }
         let confirmed = try await pool.query("""
             SELECT routing_key, count(*)::int AS n FROM outbox

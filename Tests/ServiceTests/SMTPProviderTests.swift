@@ -37,12 +37,18 @@ import Testing
             Self.root.appendingPathComponent("scripts/sinks/smtp_sink.py").path, "--port", "\(port)", "--mailbox", mailbox,
             "--cert", cert, "--key", key, "--user", "mailer", "--password", "s3cret",
         ]
+        let log = folder.appendingPathComponent("sink.log").path
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         sink.standardOutput = FileHandle.nullDevice
-        sink.standardError = FileHandle.nullDevice
+        sink.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try sink.run()
         // SIGKILL: the test process may block SIGTERM, and its children inherit the mask.
         defer { kill(sink.processIdentifier, SIGKILL); sink.waitUntilExit() }
-        try await Task.sleep(for: .milliseconds(800))
+        do {
+            try await waitUntilListening(port: port, server: sink)
+        } catch {
+            throw TestFailure("\(error)\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        }
 
         func provider(_ userInfo: String, _ query: String = "starttls=required") throws -> SMTPProvider {
             let settings = try #require(SMTPProvider.Settings(

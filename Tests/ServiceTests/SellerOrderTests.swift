@@ -42,7 +42,7 @@ import Testing
             try await withRunningApplication(try await orderService(port: 28402)) {
                 #expect(try await inventory.putCatalog(catalog).status == 200)
                 #expect(try await client.deliver(try sample.body()).status == 200)
-                #expect(await eventually(timeout: .seconds(20)) {
+                #expect(await eventually {
                     (try? await client.order(sample.shopifyOrderId).view?.status) == "allocated"
                 })
                 let view = try #require(try await client.order(sample.shopifyOrderId).view)
@@ -68,7 +68,7 @@ import Testing
                 var cancelled = sample
                 cancelled.updatedAt = "2022-01-01T10:00:00-05:00"
                 #expect(try await client.deliver(try cancelled.body(), topic: "orders/cancelled").status == 200)
-                #expect(await eventually(timeout: .seconds(20)) {
+                #expect(await eventually {
                     let left = [try? await inventory.quantity(sku: a, vendor: v1), try? await inventory.quantity(sku: b, vendor: v2)]
                     return left == [5, 5]
                 })
@@ -92,7 +92,7 @@ import Testing
             try await withRunningApplication(try await orderService(port: 28404)) { () async throws -> Void in
                 #expect(try await inventory.putCatalog(catalog).status == 200)
                 #expect(try await client.deliver(try sample.body()).status == 200)
-                #expect(await eventually(timeout: .seconds(20)) {
+                #expect(await eventually {
                     (try? await client.order(sample.shopifyOrderId).view?.status) == "allocation_failed"
                 })
                 #expect(try await client.order(sample.shopifyOrderId).view?.sellerOrders.isEmpty == true)

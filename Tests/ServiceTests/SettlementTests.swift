@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Postgres
 import ServiceKit
 import TestSupport
 import Testing
@@ -19,6 +20,7 @@ import Testing
             skus: [a, b], vendors: [v1: 1, v2: 2], offers: [(v1, a, "3"), (v2, b, "3")], stock: [(a, v1, nil, 5), (b, v2, nil, 5)])
         let sample = SampleOrder(financialStatus: "pending", gateway: "Cash on Delivery (COD)", skus: [a, b])
         let client = ShopifyClient(base: "http://127.0.0.1:28423", secret: Self.secret)
+        let deliveryPool = TestStack.test.pool(.delivery, size: 1, name: uniqueName("settlement"))
         let orderService = try await OrderService.buildApplication(try OrderServiceConfiguration(environment: Environment([
             "DATABASE_URL": TestStack.test.databaseURL(.order), "AMQP_URL": TestStack.test.amqpURL,
             "HOST": "127.0.0.1", "PORT": "28423", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
@@ -29,7 +31,7 @@ import Testing
                 try await withRunningApplication(orderService) { () async throws -> Void in
                     #expect(try await inventory.putCatalog(catalog).status == 200)
                     #expect(try await client.deliver(try sample.body()).status == 200)
-                    #expect(await eventually(timeout: .seconds(20)) {
+                    #expect(await eventually {
                         (try? await client.order(sample.shopifyOrderId).view?.sellerOrders.count) == 2
                     })
                     let splits = try #require(try await client.order(sample.shopifyOrderId).view).sellerOrders.map(\.splitOrderId)
@@ -41,7 +43,10 @@ import Testing
                     for time in ["05 06 2023 10:00:00", "05 06 2023 10:05:00"] {
                         _ = try await delivery.webhook(awb: nil, orderId: splits[0], status: 7, at: time)
                     }
-                    try await Task.sleep(for: .milliseconds(800))
+                    // Both repeats processed; a second settlement would have been announced in the
+                    // same transaction.
+                    #expect(await eventually { await delivery.processedWebhooks(splits[0]) == 3 })
+                    #expect(try await delivery.announcements(splits[0], pool: deliveryPool) == 1, "announced once")
                     var view = try #require(try await client.order(sample.shopifyOrderId).view)
                     #expect(view.payment.collectedAmount == "194.00", "settled once")
                     #expect(view.payment.remainingAmount == "194.00")
@@ -60,5 +65,6 @@ import Testing
                 }
             }
         }
+        await deliveryPool.close()
     }
 }

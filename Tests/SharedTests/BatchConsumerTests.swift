@@ -8,7 +8,7 @@ import Testing
     /// that fails is handled message by message, so only the bad message is dead-lettered.
     @Test func waitingMessagesComeInBatchesAndAFailedBatchFallsBackToSingles() async throws {
         let key = "test.batch.\(uniqueName("k"))"
-        let topology = QueueTopology(queue: uniqueName("batch-q"), bindings: [key], prefetch: 100)
+        let topology = QueueTopology(queue: uniqueName("batch-q"), bindings: [key], retryDelay: .milliseconds(100), prefetch: 100)
         let publisher = TestStack.test.publisher()
         try await publisher.declare(topology)
         // Published before the consumer starts, so they are all waiting.
@@ -27,13 +27,15 @@ import Testing
             settings: TestStack.test.amqpSettings(), topology: topology, logger: testLogger, batching: batching
         ) { message in
             let text = String(decoding: message.body, as: UTF8.self)
-            singles.add()
+            if text != "marker" { singles.add() }
             if text == "bad" { throw PermanentMessageError("bad") }
             handled.add(text)
         }
         let running = Task { try await consumer.run() }
         #expect(await eventually { (0..<60).allSatisfy { handled.count("m\($0)") >= 1 } })
-        try await Task.sleep(for: .milliseconds(300))
+        // Behind anything still queued or retrying: once handled, nothing more is to come.
+        try await publisher.publishMarker("marker", to: topology.retryQueue)
+        #expect(await eventually { handled.count("marker") == 1 })
         #expect((0..<60).allSatisfy { handled.count("m\($0)") == 1 }, "every good message handled exactly once")
         #expect(handled.count("bad") == 0)
         #expect(batchSizes.count("largest") > 1, "waiting messages arrive in batches")
@@ -72,6 +74,9 @@ import Testing
         }
         let running = Task { try await consumer.run() }
         #expect(await eventually { handled.count("b") == 1 && (0..<60).allSatisfy { handled.count("a\($0)") >= 1 } })
+        // Behind anything still queued: once handled, nothing more is to come.
+        try await publisher.publishMarker("marker", to: topology.queue)
+        #expect(await eventually { handled.count("marker") == 1 })
         #expect((0..<60).allSatisfy { handled.count("a\($0)") == 1 } && handled.count("b") == 1, "each handled once")
         #expect(batchedOther.total == 0, "the other event type never reaches the batch handler")
         running.cancel()

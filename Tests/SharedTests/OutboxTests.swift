@@ -32,9 +32,10 @@ import Testing
             return (try? await pool.query("SELECT 1 FROM outbox WHERE message_id = \(committed) AND published_at IS NOT NULL").count) == 1
         }
         #expect(published)
-        let messages = await collector.wait(for: 1)
-        try await Task.sleep(for: .milliseconds(300))  // time for a wrongly published second message
-        #expect(collector.messages.count == 1)
+        _ = await collector.wait(for: 1)
+        // Everything the relay published has arrived by now: nothing came but the one.
+        let messages = try await collector.settled()
+        #expect(messages.count == 1)
         let message = try #require(messages.first)
         #expect(message.messageId == committed.uuidString.lowercased())
         #expect(message.type == key)
@@ -74,14 +75,14 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let messages = await collector.wait(for: total, timeout: .seconds(30))
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(messages.count == total)
-        #expect(Set(collector.messages.compactMap(\.messageId)).count == total)
-        #expect(collector.messages.count == total, "no row may be published twice")
-
+        _ = await collector.wait(for: total)
+        // Stopped, the relays publish nothing more; then everything they published has arrived.
         running.forEach { $0.cancel() }
         for task in running { _ = try? await task.value }
+        let messages = try await collector.settled()
+        #expect(Set(messages.compactMap(\.messageId)).count == total)
+        #expect(messages.count == total, "no row may be published twice")
+
         await collector.stop()
         for publisher in publishers { await publisher.shutdown() }
         await pool.close()

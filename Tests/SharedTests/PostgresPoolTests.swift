@@ -95,7 +95,9 @@ import Testing
 
     @Test func manyConcurrentCallersShareFewConnections() async throws {
         let name = uniqueName("busy")
-        let pool = TestStack.test.pool(size: 4, name: name)
+        // The last of 500 callers waits for the 499 before it, not for one query: this test is
+        // about sharing connections, so the wait for one is only a guard against hanging.
+        let pool = TestStack.test.pool(size: 4, name: name, acquireTimeout: patience)
         let observer = TestStack.test.pool(size: 1, name: uniqueName("observer"))
         let sum = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<500 {
@@ -135,18 +137,36 @@ import Testing
 
 @Suite struct PostgresPoolLimitTests {
     @Test func aCallerWaitingTooLongForAConnectionGetsAnError() async throws {
+        let name = uniqueName("limit")
+        let acquireTimeout = Duration.milliseconds(200)
         let settings = PostgresSettings(
-            url: TestStack.test.databaseURL(.order), applicationName: "limit", maxConnections: 1,
-            acquireTimeout: .milliseconds(200))
+            url: TestStack.test.databaseURL(.order), applicationName: name, maxConnections: 1,
+            acquireTimeout: acquireTimeout)
         let pool = PostgresPool(settings: settings, logger: testLogger)
-        let holder = Task { try await pool.query("SELECT pg_sleep(1.5)") }
-        try await Task.sleep(for: .milliseconds(300))
-        let error = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1") }
-        #expect(error?.message.contains("no database connection free") == true)
-        _ = try await holder.value
+        let gate = TestStack.test.pool(size: 1, name: uniqueName("gate"))
+        let lock = Int64.random(in: 1...Int64.max)
+        // The holder takes the pool's one connection and waits on an advisory lock the test
+        // holds, so the connection stays taken until the test lets go, however slow the machine.
+        try await gate.withConnection { session in
+            _ = try await session.query("SELECT pg_advisory_lock(\(lock)::int8)")
+            let holder = Task { try await pool.query("SELECT pg_advisory_xact_lock(\(lock)::int8)") }
+            #expect(await eventually {
+                (try? await session.query("""
+                    SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name) AND wait_event = 'advisory'
+                    """).scalar("n", as: Int.self)) == 1
+            }, "the holder is waiting for the lock")
+            let asked = ContinuousClock.now
+            let error = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1") }
+            #expect(error?.message.contains("no database connection free") == true)
+        #expect(error?.kind == .busy && error?.isTemporary == true, "worth trying again later")
+            #expect(ContinuousClock.now - asked >= acquireTimeout, "the caller waited the acquire timeout first")
+            _ = try await session.query("SELECT pg_advisory_unlock(\(lock)::int8)")
+            _ = try await holder.value
+        }
         // Once the connection is back, callers are served again.
         #expect(try await pool.query("SELECT 1 AS one").scalar("one", as: Int.self) == 1)
         await pool.close()
+        await gate.close()
     }
 }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite struct PublisherTests {
     @Test func consecutiveBatchesAreEachConfirmed() async throws {
         var settings = TestStack.test.amqpSettings()
-        settings.replyTimeout = .seconds(3)
+        settings.replyTimeout = patience  // a miscounted confirm would hang: fail instead
         let publisher = AMQPPublisher(settings: settings, logger: testLogger)
         let key = "test.batches.\(uniqueName("k"))"
         let topology = QueueTopology(queue: uniqueName("batches-q"), bindings: [key])
@@ -30,7 +30,9 @@ import Testing
         let key = "test.idle.\(uniqueName("k"))"
         let topology = QueueTopology(queue: uniqueName("idle-q"), bindings: [key])
         try await publisher.declare(topology)
-        try await Task.sleep(for: .seconds(5))
+        // Idle for five heartbeat intervals, past the two missed ones the broker tolerates: the
+        // idle time is what is tested, so it is a time.
+        try await Task.sleep(for: .seconds(5 * settings.heartbeatSeconds))
         let refused = try await publisher.publish([OutgoingMessage(messageId: "after-idle", routingKey: key, body: Data("{}".utf8))])
         #expect(refused.isEmpty)
         #expect(publisher.connectionsOpened == 1, "the connection survived five idle seconds")

@@ -20,8 +20,10 @@ public enum HTTPTest {
         try await request("POST", url, body: body, headers: headers)
     }
 
+    /// The deadline also covers a server not listening yet: the client keeps trying to connect
+    /// until then.
     private static func execute(_ request: HTTPClientRequest) async throws -> HTTPResult {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(patience))
         let body = try await response.body.collect(upTo: 1 << 20)
         return HTTPResult(status: response.status.code, body: String(buffer: body))
     }

@@ -45,11 +45,14 @@ public struct TestStack: Sendable {
     public var pushSinkDirectory: String { variable("PUSH_SINK_DIR") }
     public func databaseURL(_ role: Role) -> String { variable("\(role.rawValue)_DATABASE_URL") }
 
-    public func pool(_ role: Role = .order, size: Int = 5, name: String = "tests") -> PostgresPool {
-        PostgresPool(
-            settings: PostgresSettings(
-                url: databaseURL(role), applicationName: name, searchPath: role.schema, maxConnections: size),
-            logger: testLogger)
+    /// `acquireTimeout`: nil keeps the pool's default.
+    public func pool(
+        _ role: Role = .order, size: Int = 5, name: String = "tests", acquireTimeout: Duration? = nil
+    ) -> PostgresPool {
+        var settings = PostgresSettings(
+            url: databaseURL(role), applicationName: name, searchPath: role.schema, maxConnections: size)
+        if let acquireTimeout { settings.acquireTimeout = acquireTimeout }
+        return PostgresPool(settings: settings, logger: testLogger)
     }
 
     public func amqpSettings() -> AMQPSettings {
@@ -89,9 +92,16 @@ public func uniqueName(_ base: String) -> String {
     "\(base)_\(UUID().uuidString.prefix(8).lowercased())"
 }
 
+/// How long a test waits for something that should happen (a state reached, a message
+/// received, an answer) before it fails. Only a guard against hanging: a wait that passes
+/// returns as soon as its condition holds, so this costs time only when a test fails, and it
+/// is generous so that a slow or busy machine never fails a test. Limits that are themselves
+/// under test are derived from the setting they test instead.
+public let patience: Duration = .seconds(120)
+
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
 public func eventually(
-    timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(50),
+    timeout: Duration = patience, every interval: Duration = .milliseconds(50),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout

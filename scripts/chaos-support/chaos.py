@@ -15,7 +15,9 @@ Faults, one per phase, in the middle of the load: kill -9 of each service and a 
 a RabbitMQ restart, a PostgreSQL restart, SMTP and push sinks failing, a storm of duplicate
 deliveries. After each phase the load pauses, the system is left to finish its work, and the
 invariants are checked from the databases, the broker and the sinks. Prints a table of faults,
-requests and anything lost or duplicated; exits 1 if any row is not all zeros.
+requests and anything lost or duplicated; exits 1 if any row is not all zeros, or if the
+notifications a phase's fault made the sinks receive twice exceed what that fault may cause
+(none, but for a kill of NotificationService: its sends in flight).
 """
 import argparse
 import base64
@@ -30,6 +32,7 @@ import os
 import random
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,6 +55,11 @@ SERVICES = [
     ("NotificationService", 28184, "NOTIFICATION_SERVICE"),
 ]
 PLENTY, SCARCE = "CHAOS-PLENTY", "CHAOS-SCARCE"
+# NotificationService records each send as soon as it is accepted, before its sender sends
+# again: a kill -9 can repeat at most the sends in flight, one per SMTP connection and one per
+# push request in flight. That is the most a kill of it may send twice; any other fault, none.
+SMTP_CONNECTIONS, PUSH_CONCURRENCY = 16, 16
+RESEND_BOUND = SMTP_CONNECTIONS + PUSH_CONCURRENCY
 VENDORS = {"V-CHAOS-A": "chaos-vendor-a@vendors.example", "V-CHAOS-B": "chaos-vendor-b@vendors.example"}
 
 
@@ -91,6 +99,7 @@ class System:
             "PUSH_URL": self.env["PUSH_SINK_URL"], "PUSH_TOKEN": PUSH_TOKEN,
             # A provider that failed is tried again after 2 s, not 30: the outage here is short.
             "NOTIFICATION_BREAKER_OPEN_SECONDS": "2", "NOTIFICATION_BACKOFF_BASE_MS": "200",
+            "SMTP_CONNECTIONS": str(SMTP_CONNECTIONS), "PUSH_CONCURRENCY": str(PUSH_CONCURRENCY),
         })
         logfile = open(os.path.join(self.args.work, "logs", f"{name}.log"), "ab")
         self.processes[name] = subprocess.Popen([os.path.join(self.args.bin, name)], env=env, stdin=subprocess.DEVNULL,
@@ -520,8 +529,9 @@ def check(system, traffic):
     copies = mail_and_push_copies(system)
     found["notifications missing"] = (len([k for k in expected if k not in jobs])
                                       + len([c for c in completed if c not in copies]))
-    found["notifications twice"] = (sum(n - 1 for n in jobs.values()) + len([k for k in jobs if k not in expected])
-                                    + sum(n - 1 for n in copies.values()))
+    # Jobs made twice are always wrong; copies at the sinks are judged per fault (main).
+    found["notifications twice"] = sum(n - 1 for n in jobs.values()) + len([k for k in jobs if k not in expected])
+    found["copies received"] = sum(n - 1 for n in copies.values())
     found["notifications unsent"] = scalar(system, "SELECT count(*) FROM notification.jobs WHERE state <> 'COMPLETED'")
 
     depths = system.queue_depths()
@@ -557,17 +567,23 @@ def phases(system, seconds):
         for switch in switches:
             os.remove(switch)
 
+    # name, fault, copies of notifications the fault may cause at the sinks
     return [
-        ("none (steady load)", None),
-        ("kill -9 OrderService, start again", kill("OrderService")),
-        ("kill -9 InventoryService, start again", kill("InventoryService")),
-        ("kill -9 DeliveryService, start again", kill("DeliveryService")),
-        ("kill -9 NotificationService, start again", kill("NotificationService")),
-        ("restart RabbitMQ", restart_rabbitmq),
-        ("restart PostgreSQL", restart_postgres),
-        (f"SMTP and push sinks failing for {seconds} s", sinks_fail),
-        ("storm of duplicate deliveries", "storm"),
+        ("none (steady load)", None, 0),
+        ("kill -9 OrderService, start again", kill("OrderService"), 0),
+        ("kill -9 InventoryService, start again", kill("InventoryService"), 0),
+        ("kill -9 DeliveryService, start again", kill("DeliveryService"), 0),
+        ("kill -9 NotificationService, start again", kill("NotificationService"), RESEND_BOUND),
+        ("restart RabbitMQ", restart_rabbitmq, 0),
+        ("restart PostgreSQL", restart_postgres, 0),
+        (f"SMTP and push sinks failing for {seconds} s", sinks_fail, 0),
+        ("storm of duplicate deliveries", "storm", 0),
     ]
+
+
+def beyond_bound(copies, allowed):
+    """Copies of notifications that a phase's fault may not explain."""
+    return max(0, copies - allowed)
 
 
 COLUMNS = ["orders lost", "orders duplicated", "stock levels wrong", "deliveries lost", "settlements wrong",
@@ -598,7 +614,8 @@ def main():
             system.start(name)
         for name, _, _ in SERVICES:
             system.wait_ready(name)
-        plan = phases(system, args.seconds)
+        plan = list(enumerate(phases(system, args.seconds), start=1))
+        all_phases = len(plan)
         if args.phases:
             plan = [plan[int(i) - 1] for i in args.phases.split(",")]
         # The scarce SKU runs out about half way, so that refused allocations happen too.
@@ -609,7 +626,12 @@ def main():
 
         rows = []
         failed = False
-        for fault, action in plan:
+        copies_before = 0
+        copies_beyond_bound = 0
+        for number, (fault, action, copies_allowed) in plan:
+            phase_started = time.time()
+            log(f"phase {number} of {all_phases}: {fault}: {args.seconds} s of load, the fault, {args.seconds} s of load, "
+                "then waiting until the system is idle")
             before = traffic.snapshot()
             traffic.storm = action == "storm"
             traffic.streaming.set()
@@ -620,25 +642,34 @@ def main():
             took = time.time() - started
             time.sleep(args.seconds)
             traffic.streaming.clear()
+            settle_started = time.time()
             left = settle(system, traffic, args.settle_timeout)
+            settle_took = time.time() - settle_started
             settled = not left
             traffic.storm = False
             after = traffic.snapshot()
             found = check(system, traffic)
+            copies = found.pop("copies received")
+            resent, copies_before = copies - copies_before, copies
+            copies_beyond_bound += beyond_bound(resent, copies_allowed)
+            found["notifications twice"] += copies_beyond_bound
             if not settled:
                 found["messages unhandled"] = max(found["messages unhandled"], 1)
             extra = {k: v for k, v in found.items() if k not in COLUMNS and v}
             row = {
                 "fault": fault, "requests": after[0] - before[0], "refused": after[1] - before[1],
-                "orders": after[2] - before[2], "deliveries": after[3] - before[3], "took": took, **found,
+                "orders": after[2] - before[2], "deliveries": after[3] - before[3], "took": took,
+                "resent": f"{resent} (bound {copies_allowed})", **found,
             }
             rows.append(row)
             bad = any(found[k] for k in COLUMNS) or extra
             failed = failed or bool(bad)
             log(f"{fault}: {row['requests']} requests ({row['refused']} not answered 200, sent again), "
-                f"{row['orders']} orders, {row['deliveries']} deliveries; "
+                f"{row['orders']} orders, {row['deliveries']} deliveries, notifications received twice "
+                f"{resent} (bound {copies_allowed}); "
                 + ("all invariants hold" if not bad else "FOUND " + ", ".join(f"{k} {v}" for k, v in found.items() if v))
-                + ("" if settled else f" (work still left after {args.settle_timeout} s: {left})"))
+                + ("" if settled else f" (work still left after {args.settle_timeout} s: {left})")
+                + f"; phase took {time.time() - phase_started:.0f} s (fault {took:.0f} s, idle after {settle_took:.0f} s)")
             if not settled and args.keep:
                 log(f"stack kept for a look (--keep); Ctrl-C ends. {system.env['PG_ADMIN_URL']}")
                 while True:
@@ -658,24 +689,30 @@ def main():
 
 def checker_notices_damage(system, traffic):
     """The checks above found nothing; so that this means something, damage done on purpose
-    must be found: a stock level one unit short, an email gone from the mailbox, an
-    acknowledged order that is not in the database."""
+    must be found: a stock level one unit short, an email gone from the mailbox, an email
+    received twice, an acknowledged order that is not in the database."""
+    copies = check(system, traffic)["copies received"]
     system.psql(f"UPDATE inventory.stock SET quantity = quantity - 1 WHERE sku = '{PLENTY}'")
     mail = system.env["MAILBOX_DIR"]
-    os.remove(os.path.join(mail, sorted(n for n in os.listdir(mail) if not n.startswith("."))[0]))
+    names = sorted(n for n in os.listdir(mail) if not n.startswith("."))
+    os.remove(os.path.join(mail, names[0]))
+    shutil.copyfile(os.path.join(mail, names[1]), os.path.join(mail, names[1] + ".copy"))
     traffic.acked_orders.add(1)
     found = check(system, traffic)
-    noticed = found["stock levels wrong"] == 1 and found["notifications missing"] == 1 and found["orders lost"] == 1
-    log("checker self-test: " + ("a short stock level, a lost email and a lost order are each found"
+    noticed = (found["stock levels wrong"] == 1 and found["notifications missing"] == 1 and found["orders lost"] == 1
+               and beyond_bound(found["copies received"] - copies, allowed=0) == 1)
+    log("checker self-test: " + ("a short stock level, a lost email, an email received twice and a lost order are each found"
                                  if noticed else f"damage done on purpose was NOT found as expected: {found}"))
     return noticed
 
 
 def print_table(rows, system):
-    headers = ["fault injected", "requests", "not 200 (resent)", "orders acked", "deliveries acked"] + COLUMNS
-    table = [[r["fault"], r["requests"], r["refused"], r["orders"], r["deliveries"]] + [r[c] for c in COLUMNS] for r in rows]
+    headers = (["fault injected", "requests", "not 200 (resent)", "orders acked", "deliveries acked",
+                "notifications received twice (bound)"] + COLUMNS)
+    table = [[r["fault"], r["requests"], r["refused"], r["orders"], r["deliveries"], r["resent"]] + [r[c] for c in COLUMNS]
+             for r in rows]
     totals = ["total", sum(r["requests"] for r in rows), sum(r["refused"] for r in rows), sum(r["orders"] for r in rows),
-              sum(r["deliveries"] for r in rows)] + [rows[-1][c] for c in COLUMNS]
+              sum(r["deliveries"] for r in rows), sum(int(r["resent"].split()[0]) for r in rows)] + [rows[-1][c] for c in COLUMNS]
     print()
     print("| " + " | ".join(headers) + " |")
     print("|" + "---|" * len(headers))
@@ -685,7 +722,10 @@ def print_table(rows, system):
     refused = scalar(system, "SELECT count(*) FROM inventory.allocations WHERE status = 'failed'")
     jobs = scalar(system, "SELECT count(*) FROM notification.jobs")
     print(f"\nCounts are cumulative after each phase (the invariants are checked over everything sent so far); "
-          f"the total row is the final state. Orders allocated {allocated}, refused for want of stock {refused}; "
+          f"the total row is the final state. \"Notifications received twice\" counts, per phase, messages the sinks "
+          f"got again under the same notification id, against the most that fault may cause (a kill -9 of "
+          f"NotificationService repeats at most its sends in flight: {SMTP_CONNECTIONS} SMTP connections + "
+          f"{PUSH_CONCURRENCY} push requests); copies beyond it count as \"notifications twice\". Orders allocated {allocated}, refused for want of stock {refused}; "
           f"notification jobs {jobs}.")
 
 

@@ -6,6 +6,8 @@ struct NotificationServiceConfiguration: Sendable {
     var smtp: SMTPProvider.Settings?
     /// Parallel SMTP connections (each on its own thread, kept open between messages).
     var smtpConnections = 16
+    /// Push requests in flight at once.
+    var pushConcurrency = 16
     var pushURL: String?
     var pushToken: String?
     var worker = NotificationWorker.Settings()
@@ -21,6 +23,7 @@ struct NotificationServiceConfiguration: Sendable {
             smtp = settings
         }
         smtpConnections = try environment.integer("SMTP_CONNECTIONS", default: 16, in: 1...256)
+        pushConcurrency = try environment.integer("PUSH_CONCURRENCY", default: 16, in: 1...256)
         pushURL = environment["PUSH_URL"].flatMap { $0.isEmpty ? nil : $0 }
         pushToken = environment["PUSH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         worker.breakerOpenFor = .seconds(try environment.integer("NOTIFICATION_BREAKER_OPEN_SECONDS", default: 30, in: 1...3600))

@@ -1,6 +1,9 @@
 /// Sends one rendered message on one channel.
 protocol NotificationProvider: Sendable {
     var channel: Job.Channel { get }
+    /// Sends it can have in flight at once (its connections): a crash can repeat at most this
+    /// many, since each is recorded as soon as it is accepted.
+    var concurrency: Int { get }
     /// Throws `ProviderFailure`: `permanent` when trying again cannot help (a rejected
     /// address, an unregistered device), else the attempt is retried later.
     func send(_ message: [String: String]) async throws
@@ -9,6 +12,7 @@ protocol NotificationProvider: Sendable {
 }
 
 extension NotificationProvider {
+    var concurrency: Int { 1 }
     func shutdown() async {}
 }
 

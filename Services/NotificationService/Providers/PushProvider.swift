@@ -8,8 +8,22 @@ import NIOCore
 struct PushProvider: NotificationProvider {
     let url: String
     let token: String?
+    /// Requests in flight at once, each on a connection of its own.
+    let concurrency: Int
     var timeout: TimeAmount = .seconds(10)
+    /// A client of its own with a connection for every request in flight, so none waits in
+    /// the client's queue for a connection (the shared client allows 8 per host).
+    private let client: HTTPClient
     var channel: Job.Channel { .push }
+
+    init(url: String, token: String?, concurrency: Int = 16) {
+        self.url = url
+        self.token = token
+        self.concurrency = max(1, concurrency)
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: self.concurrency)
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
 
     struct Body: Encodable {
         var message: Message
@@ -42,7 +56,7 @@ struct PushProvider: NotificationProvider {
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(Self.body(message))))
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await client.execute(request, timeout: timeout)
         } catch {
             throw ProviderFailure.transient("push endpoint unreachable: \(error)")
         }
@@ -53,5 +67,9 @@ struct PushProvider: NotificationProvider {
         case 400, 403, 404: throw ProviderFailure.permanent("push refused: HTTP \(response.status.code)")
         default: throw ProviderFailure.transient("push failed: HTTP \(response.status.code)")
         }
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
     }
 }

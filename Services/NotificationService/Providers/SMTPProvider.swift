@@ -43,12 +43,14 @@ struct SMTPProvider: NotificationProvider {
     let settings: Settings
     let handles: CurlHandles
     let threads: NIOThreadPool
+    let concurrency: Int
     var channel: Job.Channel { .email }
 
     init(settings: Settings, connections: Int = 16) {
         self.settings = settings
+        concurrency = max(1, connections)
         handles = CurlHandles()
-        threads = NIOThreadPool(numberOfThreads: max(1, connections))
+        threads = NIOThreadPool(numberOfThreads: concurrency)
         threads.start()
     }
 

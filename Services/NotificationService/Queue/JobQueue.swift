@@ -110,6 +110,17 @@ struct JobQueue: Sendable {
             """).affectedRows == 1
     }
 
+    /// Gives claimed jobs back unsent, due now, without using up an attempt.
+    @discardableResult
+    func release(_ jobs: [Job]) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        return try await pool.query("""
+            UPDATE jobs SET state = 'PENDING', attempts = attempts - 1, next_attempt_at = now(), lease_token = NULL, lease_until = NULL
+            FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.leaseToken))::uuid[]) AS held(id, token)
+            WHERE jobs.id = held.id AND jobs.state = 'PROCESSING' AND jobs.lease_token = held.token
+            """).affectedRows
+    }
+
     /// An operator's retry of a FAILED job: pending now, with a fresh set of attempts.
     func retry(id: Int64) async throws -> Bool {
         try await pool.query("""

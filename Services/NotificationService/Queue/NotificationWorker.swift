@@ -22,6 +22,7 @@ struct NotificationWorker: Service {
     let breakers: [Job.Channel: CircuitBreaker]
     let settings: Settings
     let logger: Logger
+    private let recorder: SendRecorder
     private let sent = Counter(label: "notifications_sent_total")
     private let failed = Counter(label: "notifications_failed_attempts_total")
 
@@ -30,6 +31,7 @@ struct NotificationWorker: Service {
         self.providers = providers
         self.settings = settings
         self.logger = logger
+        recorder = SendRecorder(queue: queue, logger: logger)
         breakers = Dictionary(uniqueKeysWithValues: providers.map {
             ($0.channel, CircuitBreaker(threshold: settings.breakerThreshold, openFor: settings.breakerOpenFor))
         })
@@ -59,57 +61,71 @@ struct NotificationWorker: Service {
         let breaker = breakers[provider.channel]!
         guard breaker.allow() else { return 0 }
         // While the circuit is half-open, only the probe goes out.
-        let halfOpen = if case .halfOpen = breaker.current { true } else { false }
-        let jobs = try await queue.claim(limit: halfOpen ? 1 : settings.batchSize, lease: settings.lease, channels: [provider.channel])
+        let probing = if case .halfOpen = breaker.current { true } else { false }
+        let claimedAt = ContinuousClock.now
+        let jobs = try await queue.claim(limit: probing ? 1 : settings.batchSize, lease: settings.lease, channels: [provider.channel])
         if jobs.isEmpty {
-            if halfOpen { breaker.recordSuccess() }  // nothing to probe with; try again normally
+            if probing { breaker.recordSuccess() }  // nothing to probe with; try again normally
             return 0
         }
-        // Sends run together; their completions are recorded together, in one statement.
-        // A job whose failure could not be recorded stays claimed until its lease runs out; it
-        // must not keep the others' sends from being recorded.
-        let sentJobs = await withTaskGroup(of: Job?.self) { group in
-            for job in jobs {
-                group.addTask {
-                    do {
-                        return try await deliver(job, with: provider, breaker: breaker) ? job : nil
-                    } catch {
-                        logger.error("could not record a failed send", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
-                        return nil
-                    }
-                }
+        // At most `provider.concurrency` sends at once, and each is recorded as soon as it is
+        // accepted, before its sender takes the next job: a crash can then repeat at most the
+        // sends in flight (one per sender), never the rest of the batch.
+        var waiting = jobs[...]
+        var failure: (any Error)?
+        var recorded = 0
+        await withTaskGroup(of: SendOutcome.self) { group in
+            for job in waiting.prefix(max(1, provider.concurrency)) {
+                group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: probing) }
             }
-            return await group.reduce(into: [Job]()) { if let job = $1 { $0.append(job) } }
+            waiting = waiting.dropFirst(max(1, provider.concurrency))
+            while let outcome = await group.next() {
+                switch outcome {
+                case .recorded: recorded += 1
+                case .notSent: break
+                case .notRecorded(let error): failure = failure ?? error
+                }
+                // A job is sent only in the first half of its lease, so that the send (at most
+                // its provider's timeout) ends before the lease does and no other worker takes
+                // the job meanwhile; and nothing more once recording went wrong.
+                guard failure == nil, ContinuousClock.now - claimedAt < settings.lease / 2, let job = waiting.popFirst() else { continue }
+                group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: false) }
+            }
         }
-        let completed = try await recordSent(sentJobs)
-        sent.increment(by: completed.count)
-        for job in sentJobs where !completed.contains(job.id) {
-            logger.warning("sent, but the job's lease had been taken back", metadata: ["job.id": "\(job.id)"])
+        sent.increment(by: recorded)
+        if !waiting.isEmpty {
+            // Not sent: given back at once, without using up an attempt.
+            _ = try? await queue.release(Array(waiting))
         }
+        if let failure { throw failure }
         return jobs.count
     }
 
-    /// Records sends that went out. Unrecorded, they would go out again once their leases run
-    /// out, so while the database cannot be reached (a restart, say) this keeps trying for as
-    /// long as a lease lasts; the lease token fences every try.
-    private func recordSent(_ jobs: [Job]) async throws -> Set<Int64> {
-        let deadline = ContinuousClock.now + settings.lease
-        var delay = Duration.milliseconds(200)
-        while true {
-            do {
-                return try await queue.complete(jobs)
-            } catch let error as PostgresError where error.isConnectionFailure && ContinuousClock.now < deadline {
-                logger.warning("sends not recorded yet; trying again", metadata: ["jobs": "\(jobs.count)", "error": "\(error)"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
+    private enum SendOutcome {
+        case recorded, notSent
+        /// Sent or failed, but the database did not take the record of it.
+        case notRecorded(any Error)
+    }
+
+    /// Sends one job and records the outcome.
+    private func sendAndRecord(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker, probe: Bool) async -> SendOutcome {
+        do {
+            guard try await deliver(job, with: provider, breaker: breaker, probe: probe) else { return .notSent }
+            if try await recorder.record(job) { return .recorded }
+            logger.warning("sent, but the job's lease had been taken back", metadata: ["job.id": "\(job.id)"])
+            return .notSent
+        } catch {
+            // The job stays claimed until its lease runs out.
+            logger.error("could not record a send or a failed send", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+            return .notRecorded(error)
         }
     }
 
-    /// Sends one job; true if it went out (its completion is recorded by the caller), false
-    /// if it failed or waits for its provider (recorded here).
-    private func deliver(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker) async throws -> Bool {
-        guard breaker.allow() || breaker.current == .halfOpen(probing: true) else {
+    /// Sends one job; true if it went out (its sender records it), false if it failed or waits
+    /// for its provider (recorded here). The probe of a half-open circuit was let through by
+    /// the pass; every other send asks the circuit itself.
+    private func deliver(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker, probe: Bool) async throws -> Bool {
+        guard probe || breaker.allow() else {
             _ = try await queue.postpone(job, by: settings.breakerOpenFor, reason: "\(provider.channel) provider unavailable (circuit open)")
             return false
         }
