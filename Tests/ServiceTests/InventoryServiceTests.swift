@@ -1,6 +1,7 @@
 import Foundation
 import Messaging
 import Postgres
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -159,6 +160,7 @@ import Testing
     }
 
     @Test func aRedeliveredConfirmationTakesStockOnceAndCancellationsReturnItOnce() async throws {
+        let queueName = ServiceDefinition.inventoryService.queue!.queue
         let inventory = InventoryHarness(ports: [28396])
         let collector = try await InventoryHarness.eventCollector()
         let publisher = TestStack.test.publisher()
@@ -176,16 +178,16 @@ import Testing
             #expect(await eventually { (try? await inventory.allocationStatuses([order], pool: pool)) == [order: "allocated"] })
             #expect(await eventually { !InventoryHarness.events(StockAllocated.self, collector, orderId: order).isEmpty })
             // The copies go to whichever of the service's consumers (other tests run some) takes
-            // them, in no order to wait on; published before the first was handled, any still
-            // in hand is done within this.
-            try await Task.sleep(for: .milliseconds(500))
+            // them, in no order to wait behind: wait until the broker has every message of the
+            // queue acknowledged, so theirs too.
+            try await TestStack.test.drained(queueName)
             #expect(try await inventory.quantity(sku: sku, vendor: vendor) == 7)
             #expect(InventoryHarness.events(StockAllocated.self, collector, orderId: order).count == 1)
 
             for _ in 0..<2 { try await inventory.cancel(order, publisher: publisher) }
             #expect(await eventually { (try? await inventory.allocationStatuses([order], pool: pool)) == [order: "released"] })
             #expect(await eventually { !InventoryHarness.events(StockReleased.self, collector, orderId: order).isEmpty })
-            try await Task.sleep(for: .milliseconds(500))  // for the other copy, as above
+            try await TestStack.test.drained(queueName)  // the other copy, as above
             #expect(try await inventory.quantity(sku: sku, vendor: vendor) == 10, "cancelled twice, returned once")
             #expect(InventoryHarness.events(StockReleased.self, collector, orderId: order).count == 1)
 
@@ -194,8 +196,8 @@ import Testing
             try await inventory.cancel(overtaken, publisher: publisher)
             #expect(await eventually { (try? await inventory.allocationStatuses([overtaken], pool: pool)) == [overtaken: "cancelled"] })
             try await inventory.confirm(overtaken, lines: [(sku, 1)], publisher: publisher)
-            // Handled, the late confirmation leaves no trace to wait for: time for it, as above.
-            try await Task.sleep(for: .milliseconds(500))
+            // Handled, the late confirmation leaves no trace to wait for: wait for the queue, as above.
+            try await TestStack.test.drained(queueName)
             #expect(try await inventory.quantity(sku: sku, vendor: vendor) == 10)
             #expect(try await inventory.allocationStatuses([overtaken], pool: pool) == [overtaken: "cancelled"])
         }

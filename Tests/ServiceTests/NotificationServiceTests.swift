@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -17,9 +18,9 @@ import Testing
             #expect(await eventually { notifications.mails(to: email).count == 1 })
             #expect(await eventually { (try? await notifications.notifications(order: order).map(\.state)) == ["COMPLETED"] })
             // The copies go to whichever of the service's consumers (other tests run some) takes
-            // them, in no order to wait on; published before the first was handled, any still
-            // in hand is done within this.
-            try await Task.sleep(for: .milliseconds(500))
+            // them, in no order to wait behind: wait until the broker has every message of the
+            // queue acknowledged, so theirs too.
+            try await TestStack.test.drained(ServiceDefinition.notificationService.queue!.queue)
             let mails = notifications.mails(to: email)
             #expect(mails.count == 1, "one email however often the event arrives")
             let subject = "Your order #\(order) is confirmed"

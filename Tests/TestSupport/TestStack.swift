@@ -111,3 +111,38 @@ public func eventually(
     }
     return try await condition()
 }
+
+extension TestStack {
+    /// Messages in `queue` and its retry queue that no consumer has acknowledged yet (ready, or
+    /// delivered and in hand), as the broker counts them.
+    public func unacknowledged(_ queue: String) throws -> Int {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "\(variable("INFRA")) rabbitmqctl -q list_queues name messages"]
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("rabbitmqctl list_queues exited with \(process.terminationStatus)") }
+        return text.split(separator: "\n").reduce(0) { total, line in
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            guard fields.count == 2, [queue, queue + ".retry"].contains(String(fields[0])) else { return total }
+            return total + (Int(fields[1]) ?? 0)
+        }
+    }
+
+    /// Waits until every message published to `queue` before the call has been handled and
+    /// acknowledged, by whichever consumer took it: for "nothing more came of the copies" when
+    /// several consumers share the queue and their order gives nothing to wait behind. Two
+    /// readings in a row, since a message moving from the retry queue back is in neither for
+    /// a moment.
+    public func drained(_ queue: String) async throws {
+        var empty = 0
+        let done = try await eventually(every: .milliseconds(200)) {
+            empty = try unacknowledged(queue) == 0 ? empty + 1 : 0
+            return empty >= 2
+        }
+        guard done else { throw TestFailure("\(queue) still held unacknowledged messages after \(patience)") }
+    }
+}
