@@ -23,19 +23,21 @@ import Testing
     }
 
     @Test func anIdlePublisherKeepsItsConnection() async throws {
-        // One-second heartbeats: without its own, the broker would close the idle connection
-        // within a few seconds, and the next publish would find it dead.
-        let settings = try AMQPSettings(url: TestStack.test.amqpURL + "?heartbeat=1")
+        // Four-second heartbeats: without its own, the broker would close the idle connection
+        // after two missed ones, and the next publish would find it dead. (One second made a
+        // busy machine miss two in a row: the publisher sends one every third of the interval,
+        // so at four seconds a heartbeat must be more than six seconds late for that.)
+        let settings = try AMQPSettings(url: TestStack.test.amqpURL + "?heartbeat=4")
         let publisher = AMQPPublisher(settings: settings, logger: testLogger)
         let key = "test.idle.\(uniqueName("k"))"
         let topology = QueueTopology(queue: uniqueName("idle-q"), bindings: [key])
         try await publisher.declare(topology)
-        // Idle for five heartbeat intervals, past the two missed ones the broker tolerates: the
+        // Idle for three heartbeat intervals, past the two missed ones the broker tolerates: the
         // idle time is what is tested, so it is a time.
-        try await Task.sleep(for: .seconds(5 * settings.heartbeatSeconds))
+        try await Task.sleep(for: .seconds(3 * settings.heartbeatSeconds))
         let refused = try await publisher.publish([OutgoingMessage(messageId: "after-idle", routingKey: key, body: Data("{}".utf8))])
         #expect(refused.isEmpty)
-        #expect(publisher.connectionsOpened == 1, "the connection survived five idle seconds")
+        #expect(publisher.connectionsOpened == 1, "the connection survived three idle heartbeat intervals")
         await publisher.shutdown()
     }
 
