@@ -23,11 +23,12 @@ import Testing
     }
 
     @Test func anIdlePublisherKeepsItsConnection() async throws {
-        // Four-second heartbeats: without its own, the broker would close the idle connection
-        // after two missed ones, and the next publish would find it dead. (One second made a
-        // busy machine miss two in a row: the publisher sends one every third of the interval,
-        // so at four seconds a heartbeat must be more than six seconds late for that.)
-        let settings = try AMQPSettings(url: TestStack.test.amqpURL + "?heartbeat=4")
+        // Ten-second heartbeats: without its own, the broker would close the idle connection
+        // after two missed ones, and the next publish would find it dead. The publisher sends
+        // one every third of the interval, so a heartbeat has to be over 16 s late to fail this
+        // on a busy machine (1 s and then 4 s heartbeats were missed twice in a row with both
+        // cores loaded and the suite running).
+        let settings = try AMQPSettings(url: TestStack.test.amqpURL + "?heartbeat=10")
         let publisher = AMQPPublisher(settings: settings, logger: testLogger)
         let key = "test.idle.\(uniqueName("k"))"
         let topology = QueueTopology(queue: uniqueName("idle-q"), bindings: [key])

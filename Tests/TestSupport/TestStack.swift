@@ -45,13 +45,14 @@ public struct TestStack: Sendable {
     public var pushSinkDirectory: String { variable("PUSH_SINK_DIR") }
     public func databaseURL(_ role: Role) -> String { variable("\(role.rawValue)_DATABASE_URL") }
 
-    /// `acquireTimeout`: nil keeps the pool's default.
+    /// `acquireTimeout`: how long a caller waits for a free connection; `patience` unless a
+    /// test sets it (the pool's own 10 s is a production setting, not what tests check).
     public func pool(
         _ role: Role = .order, size: Int = 5, name: String = "tests", acquireTimeout: Duration? = nil
     ) -> PostgresPool {
         var settings = PostgresSettings(
             url: databaseURL(role), applicationName: name, searchPath: role.schema, maxConnections: size)
-        if let acquireTimeout { settings.acquireTimeout = acquireTimeout }
+        settings.acquireTimeout = acquireTimeout ?? patience
         return PostgresPool(settings: settings, logger: testLogger)
     }
 
