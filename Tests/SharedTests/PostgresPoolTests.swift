@@ -95,19 +95,20 @@ import Testing
 
     @Test func manyConcurrentCallersShareFewConnections() async throws {
         let name = uniqueName("busy")
-        // The last of 500 callers waits for the 499 before it, not for one query: this test is
-        // about sharing connections, so the wait for one is only a guard against hanging.
-        let pool = TestStack.test.pool(size: 4, name: name, acquireTimeout: patience)
+        // The last of 200 callers waits for the 199 before it, not for one query, and a loaded
+        // machine running the whole suite took over 120 s for 500 of them: this test is about
+        // sharing connections, so no caller gives up (10 min only guards against a hang).
+        let pool = TestStack.test.pool(size: 4, name: name, acquireTimeout: .seconds(600))
         let observer = TestStack.test.pool(size: 1, name: uniqueName("observer"))
         let sum = try await withThrowingTaskGroup(of: Int.self) { group in
-            for i in 0..<500 {
+            for i in 0..<200 {
                 group.addTask {
                     try await pool.query("SELECT \(i)::int AS i, pg_sleep(0.001)").scalar("i", as: Int.self) ?? -1
                 }
             }
             return try await group.reduce(0, +)
         }
-        #expect(sum == (0..<500).reduce(0, +))
+        #expect(sum == (0..<200).reduce(0, +))
         let open = try await observer.query(
             "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name)"
         ).scalar("n", as: Int.self)
