@@ -2,7 +2,7 @@ import Postgres
 import TestSupport
 import Testing
 
-/// Each service's role reaches its own schema and nothing else (CONTRACT.md).
+/// Each service's role reaches its own schema and nothing else (README, the service table).
 @Suite struct SchemaIsolationTests {
     @Test(arguments: TestStack.Role.allCases)
     func roleCannotReadAnotherServicesSchema(role: TestStack.Role) async throws {

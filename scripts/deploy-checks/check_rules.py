@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Checks the rendered Kubernetes manifests and the resolved docker-compose file against the
-rules deploy/README.md states and against CONTRACT.md's ports and variables.
+rules deploy/README.md states and against the README's ports and variables.
 
     check_rules.py --compose COMPOSE_CONFIG.yaml RENDERED.yaml [RENDERED.yaml ...]
 
@@ -11,7 +11,7 @@ import sys
 
 import yaml
 
-# CONTRACT.md: services, their ports and the variables each one reads.
+# The README: services, their ports and the variables each one reads.
 COMMON = {"DATABASE_URL", "AMQP_URL", "PORT", "LOG_LEVEL", "ADMIN_TOKEN"}
 SERVICES = {
     "order-service": (8081, COMMON | {"SHOPIFY_WEBHOOK_SECRETS"}),
@@ -60,7 +60,7 @@ def check_deployment(where, deployment, objects):
         return
     container = containers[0]
     if not any(p.get("containerPort") == port for p in container.get("ports") or []):
-        problem(where, f"{name}: container port {port} (CONTRACT.md) is missing")
+        problem(where, f"{name}: container port {port} (README) is missing")
     for probe, path in (("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready")):
         if dig(container, probe, "httpGet", "path") != path:
             problem(where, f"{name}: {probe} must GET {path}")
@@ -85,7 +85,7 @@ def check_deployment(where, deployment, objects):
         problem(where, f"{name}: its ServiceAccount is missing")
     env = {e["name"]: e for e in container.get("env") or []}
     for variable in sorted(variables - set(env)):
-        problem(where, f"{name}: CONTRACT.md variable {variable} is not set")
+        problem(where, f"{name}: README variable {variable} is not set")
     for variable in sorted(SECRET_VARIABLES & set(env)):
         if "secretKeyRef" not in (env[variable].get("valueFrom") or {}):
             problem(where, f"{name}: {variable} must come from a Secret")
@@ -143,12 +143,12 @@ def check_compose(path):
             continue
         env = service.get("environment") or {}
         for variable in sorted(variables - set(env)):
-            problem(path, f"{name}: CONTRACT.md variable {variable} is not set")
+            problem(path, f"{name}: README variable {variable} is not set")
         if str(env.get("PORT")) != str(port):
             problem(path, f"{name}: PORT must be {port}")
         published = {(int(p.get("published", 0)), int(p.get("target", 0))) for p in service.get("ports") or [] if isinstance(p, dict)}
         if (port, port) not in published:
-            problem(path, f"{name}: port {port} must be published as {port} (CONTRACT.md)")
+            problem(path, f"{name}: port {port} must be published as {port} (README)")
         if f":{port}/health/ready" not in " ".join(map(str, dig(service, "healthcheck", "test") or [])):
             problem(path, f"{name}: its health check must GET /health/ready on {port}")
         for store in ("postgres", "rabbitmq"):

@@ -1,6 +1,6 @@
 import ServiceKit
 
-/// Everything InventoryService reads from the environment (CONTRACT.md).
+/// Everything InventoryService reads from the environment (README, Configuration).
 struct InventoryServiceConfiguration: Sendable {
     var service: ServiceConfiguration
 

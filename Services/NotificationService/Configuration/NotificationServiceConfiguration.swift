@@ -1,6 +1,6 @@
 import ServiceKit
 
-/// Everything NotificationService reads from the environment (CONTRACT.md).
+/// Everything NotificationService reads from the environment (README, Configuration).
 struct NotificationServiceConfiguration: Sendable {
     var service: ServiceConfiguration
     var smtp: SMTPProvider.Settings?

@@ -1,6 +1,6 @@
 import ServiceKit
 
-/// Everything OrderService reads from the environment (CONTRACT.md).
+/// Everything OrderService reads from the environment (README, Configuration).
 struct OrderServiceConfiguration: Sendable {
     var service: ServiceConfiguration
     /// Every listed secret verifies webhooks, so a secret can be rotated without downtime.

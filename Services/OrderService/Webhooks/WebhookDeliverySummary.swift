@@ -3,7 +3,7 @@ import Hummingbird
 import Postgres
 
 /// A stored delivery as the admin endpoints show it. `lastError` is always present (null when
-/// there is none), as CONTRACT.md lists it.
+/// there is none), as the README lists it.
 struct WebhookDeliverySummary: Sendable, Encodable, ResponseEncodable {
     var id: Int64
     var webhookId: String
