@@ -48,11 +48,11 @@ public struct TestStack: Sendable {
     /// `acquireTimeout`: how long a caller waits for a free connection; `patience` unless a
     /// test sets it (the pool's own 10 s is a production setting, not what tests check).
     public func pool(
-        _ role: Role = .order, size: Int = 5, name: String = "tests", acquireTimeout: Duration? = nil
+        _ role: Role = .order, size: Int = 5, name: String = "tests", acquireTimeout: Duration = patience
     ) -> PostgresPool {
         var settings = PostgresSettings(
             url: databaseURL(role), applicationName: name, searchPath: role.schema, maxConnections: size)
-        settings.acquireTimeout = acquireTimeout ?? patience
+        settings.acquireTimeout = acquireTimeout
         return PostgresPool(settings: settings, logger: testLogger)
     }
 
@@ -64,16 +64,23 @@ public struct TestStack: Sendable {
         AMQPPublisher(settings: amqpSettings(), logger: testLogger)
     }
 
-    /// Runs `scripts/infra <profile> <command>` (pg-stop, pg-start, rabbit-stop, rabbit-start).
-    public func infra(_ command: String) throws {
+    /// Runs `scripts/infra <profile> <command>` (pg-stop, pg-start, rabbit-stop, rabbit-start,
+    /// rabbitmqctl …); with `output`, returns what it printed. (Only then is its output a pipe:
+    /// a server the command starts would hold a pipe open for ever.)
+    @discardableResult
+    public func infra(_ command: String, output: Bool = false) throws -> String {
         let process = Process()
+        let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", "\(variable("INFRA")) \(command)"]
+        if output { process.standardOutput = pipe }
         try process.run()
+        let text = output ? String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) : ""
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw TestFailure("scripts/infra \(command) exited with \(process.terminationStatus)")
         }
+        return text
     }
 }
 
@@ -117,15 +124,7 @@ extension TestStack {
     /// Messages in `queue` and its retry queue that no consumer has acknowledged yet (ready, or
     /// delivered and in hand), as the broker counts them.
     public func unacknowledged(_ queue: String) throws -> Int {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "\(variable("INFRA")) rabbitmqctl -q list_queues name messages"]
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("rabbitmqctl list_queues exited with \(process.terminationStatus)") }
+        let text = try infra("rabbitmqctl -q list_queues name messages", output: true)
         return text.split(separator: "\n").reduce(0) { total, line in
             let fields = line.split(whereSeparator: \.isWhitespace)
             guard fields.count == 2, [queue, queue + ".retry"].contains(String(fields[0])) else { return total }

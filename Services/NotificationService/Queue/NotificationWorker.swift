@@ -71,25 +71,28 @@ struct NotificationWorker: Service {
         // At most `provider.concurrency` sends at once, and each is recorded as soon as it is
         // accepted, before its sender takes the next job: a crash can then repeat at most the
         // sends in flight (one per sender), never the rest of the batch.
+        let senders = max(1, provider.concurrency)
         var waiting = jobs[...]
         var failure: (any Error)?
         var recorded = 0
         await withTaskGroup(of: SendOutcome.self) { group in
-            for job in waiting.prefix(max(1, provider.concurrency)) {
-                group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: probing) }
-            }
-            waiting = waiting.dropFirst(max(1, provider.concurrency))
-            while let outcome = await group.next() {
+            var running = 0
+            while true {
+                // A job is sent only in the first half of its lease, so that the send (at most
+                // its provider's timeout) ends before the lease does and no other worker takes
+                // the job meanwhile; and nothing more once recording went wrong.
+                while running < senders, failure == nil, ContinuousClock.now - claimedAt < settings.lease / 2,
+                      let job = waiting.popFirst() {
+                    group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: probing) }
+                    running += 1
+                }
+                guard let outcome = await group.next() else { break }
+                running -= 1
                 switch outcome {
                 case .recorded: recorded += 1
                 case .notSent: break
                 case .notRecorded(let error): failure = failure ?? error
                 }
-                // A job is sent only in the first half of its lease, so that the send (at most
-                // its provider's timeout) ends before the lease does and no other worker takes
-                // the job meanwhile; and nothing more once recording went wrong.
-                guard failure == nil, ContinuousClock.now - claimedAt < settings.lease / 2, let job = waiting.popFirst() else { continue }
-                group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: false) }
             }
         }
         sent.increment(by: recorded)
