@@ -31,7 +31,9 @@ public final class PostgresPool: Sendable {
         do {
             result = try await body(PostgresLease(connection: connection, pool: self))
         } catch {
-            let broken = (error as? PostgresError)?.isConnectionFailure == true
+            // Cancelled, the body may have left a transaction open (the ROLLBACK is skipped like
+            // any other call): such a connection is closed, never handed to the next caller.
+            let broken = (error as? PostgresError)?.isConnectionFailure == true || Task.isCancelled
             await release(connection, broken: broken)
             throw error
         }

@@ -2,6 +2,7 @@ import Foundation
 import Messaging
 import Postgres
 import ServiceKit
+import ServiceLifecycle
 import TestSupport
 import Testing
 
@@ -60,7 +61,11 @@ import Testing
         var settings = OutboxRelay.Settings()
         settings.batchSize = 25
         let relays = publishers.map { OutboxRelay(pool: pool, publisher: $0, settings: settings, logger: testLogger) }
-        let running = relays.map { relay in Task { try await relay.run() } }
+        // Run as a service runs, so that they stop as a service stops: a relay cancelled in the
+        // middle of a pass (between publishing rows and marking them) would leave rows of the
+        // shared outbox, other tests' among them, to be published again.
+        let group = ServiceGroup(configuration: .init(services: relays, logger: testLogger))
+        let running = Task { try await group.run() }
 
         let total = 300
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -77,8 +82,8 @@ import Testing
         }
         _ = await collector.wait(for: total)
         // Stopped, the relays publish nothing more; then everything they published has arrived.
-        running.forEach { $0.cancel() }
-        for task in running { _ = try? await task.value }
+        await group.triggerGracefulShutdown()
+        try await running.value
         let messages = try await collector.settled()
         #expect(Set(messages.compactMap(\.messageId)).count == total)
         #expect(messages.count == total, "no row may be published twice")

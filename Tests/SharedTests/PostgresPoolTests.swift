@@ -118,6 +118,35 @@ import Testing
         await self.pool.close()
     }
 
+    /// A task cancelled inside a transaction skips its ROLLBACK: the connection must not sit in
+    /// the pool with that transaction open, holding its locks until someone next asks for it.
+    @Test func aConnectionCancelledInATransactionIsClosedAtOnce() async throws {
+        let name = uniqueName("cancel")
+        let pool = TestStack.test.pool(size: 1, name: name)
+        let observer = TestStack.test.pool(size: 1, name: uniqueName("observer"))
+        let inside = Tally()
+        let task = Task {
+            try await pool.withTransaction { tx in
+                _ = try await tx.query("SELECT 1")
+                inside.add()
+                try await Task.sleep(for: patience)  // until cancelled
+            }
+        }
+        #expect(await eventually { inside.total == 1 })
+        task.cancel()
+        _ = try? await task.value
+        // Asked before the pool is used again, which would find and close such a connection.
+        #expect(await eventually {
+            (try? await observer.query("""
+                SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name)
+                """).scalar("n", as: Int.self)) == 0
+        }, "the cancelled transaction's connection is closed, not kept")
+        #expect(try await pool.query("SELECT 1 AS one").scalar("one", as: Int.self) == 1, "the pool serves the next caller")
+        await pool.close()
+        await observer.close()
+        await self.pool.close()
+    }
+
     @Test func connectionErrorsNeverShowThePassword() async throws {
         let url = TestStack.test.databaseURL(.order).replacingOccurrences(of: "dev-order-service", with: "s3cr3t-wrong")
         let pool = PostgresPool(settings: PostgresSettings(url: url, applicationName: "badpw"), logger: testLogger)
