@@ -12,7 +12,7 @@ func service(_ name: String, dependencies extra: [Target.Dependency] = [], resou
     .executableTarget(
         name: name,
         dependencies: extra + [
-            "ServiceKit", "Postgres", "Messaging",
+            "ServiceKit", "Postgres", "Messaging", "Common",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -58,10 +58,12 @@ let package = Package(
             name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // What every other module uses: the retry policy and the logging metadata keys.
+        .target(name: "Common", path: "Shared/Common", swiftSettings: swiftSettings),
         .target(
             name: "Postgres",
             dependencies: [
-                "CLibPQ",
+                "CLibPQ", "Common",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -73,7 +75,7 @@ let package = Package(
         .target(
             name: "Messaging",
             dependencies: [
-                "CRabbitMQ",
+                "CRabbitMQ", "Common",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,7 +89,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Postgres", "Messaging",
+                "Postgres", "Messaging", "Common",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -120,7 +122,6 @@ let package = Package(
                 "TestSupport",
                 "Postgres", "Messaging", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -131,8 +132,7 @@ let package = Package(
             name: "ServiceTests",
             dependencies: [
                 "TestSupport", "OrderService", "InventoryService", "DeliveryService", "NotificationService",
-                "Postgres", "Messaging", "ServiceKit",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "Postgres", "Messaging", "ServiceKit", "Common",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/ServiceTests",

@@ -1,3 +1,4 @@
+import Common
 import Hummingbird
 import ServiceKit
 import ServiceLifecycle
@@ -14,17 +15,17 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
         .addRoutes(to: router)
     DeliveryController(deliveries: deliveries).addRoutes(to: router)
     ShiprocketAdminController(pool: context.pool).addRoutes(to: ServiceHost.adminGroup(router, context))
-    let consumer = AllocatedOrderConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
+    let consumer = DeliveryCreationConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
     var workers: [any Service] = [
         ShiprocketProcessor(pool: context.pool, confirmsDeliveries: configuration.tracking != nil, logger: context.logger)
     ]
     if let settings = configuration.tracking {
         workers.append(SettlementConfirmer(pool: context.pool, tracking: ShiprocketTracking(settings: settings), logger: context.logger))
-        context.logger.info("COD settlement waits for Shiprocket's tracking API", metadata: ["url": "\(settings.baseURL)"])
+        context.logger.info("COD settlement waits for Shiprocket's tracking API", metadata: [LogKey.url: "\(settings.baseURL)"])
     }
     return ServiceHost.application(
-        context, router: router, handler: { try await consumer.handle($0) },
-        batching: .init(maxBatch: AllocatedOrderConsumer.maxBatch, eventType: AllocatedOrder.routingKey) {
+        context, router: router, dispatch: try EventDispatch(.deliveryService, [.orderAllocated: consumer.create]),
+        batching: .init(maxBatch: DeliveryCreationConsumer.maxBatch, eventType: OrderAllocated.routingKey) {
             try await consumer.handle(batch: $0)
         },
         services: workers)

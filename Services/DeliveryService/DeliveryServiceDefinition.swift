@@ -1,10 +1,7 @@
-import Foundation
-import Messaging
 import ServiceKit
 
 extension ServiceDefinition {
     static let deliveryService = ServiceDefinition(
-        name: "DeliveryService", schema: "delivery", defaultPort: 8083,
-        migrations: ServiceMain.migrations(in: .module),
-        queue: QueueTopology(queue: "delivery-service", bindings: AllocatedOrderConsumer.bindings))
+        service: .deliveryService, schema: "delivery", defaultPort: 8083,
+        migrations: ServiceMain.migrations(in: .module), queue: "delivery-service")
 }

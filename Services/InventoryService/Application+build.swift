@@ -8,10 +8,10 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
     let admin = ServiceHost.adminGroup(router, context)
     CatalogController(catalog: CatalogRepository(pool: context.pool), logger: context.logger).addRoutes(to: admin)
     StockController(stock: StockRepository(pool: context.pool)).addRoutes(to: router, admin: admin)
-    let consumer = OrderEventConsumer(pool: context.pool, logger: context.logger)
+    let consumer = AllocationConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(
-        context, router: router, handler: { try await consumer.handle($0) },
-        batching: .init(maxBatch: OrderEventConsumer.maxBatch, eventType: ConfirmedOrder.routingKey) {
+        context, router: router, dispatch: try EventDispatch(.inventoryService, [.orderConfirmed: consumer.allocate, .orderCancelled: consumer.release]),
+        batching: .init(maxBatch: AllocationConsumer.maxBatch, eventType: OrderConfirmed.routingKey) {
             try await consumer.handle(batch: $0)
         })
 }

@@ -23,9 +23,12 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
     } else {
         context.logger.warning("SMTP_URL is not set: email jobs are created but wait until an SMTP server is configured")
     }
-    let consumer = NotificationEventConsumer(pool: context.pool, queue: queue, logger: context.logger)
+    let consumer = NotificationPlanningConsumer(pool: context.pool, queue: queue, logger: context.logger)
     return ServiceHost.application(
-        context, router: router, handler: { try await consumer.handle($0) },
-        batching: .init(maxBatch: NotificationEventConsumer.maxBatch) { try await consumer.handle(batch: $0) },
+        context, router: router, dispatch: try EventDispatch(.notificationService, [
+            .orderConfirmed: consumer.handle, .orderAllocated: consumer.handle, .orderAllocationFailed: consumer.handle,
+            .deliveryStatusChanged: consumer.handle, .orderDelivered: consumer.handle,
+        ]),
+        batching: .init(maxBatch: NotificationPlanningConsumer.maxBatch) { try await consumer.handle(batch: $0) },
         services: [NotificationWorker(queue: queue, providers: providers, settings: configuration.worker, logger: context.logger)])
 }

@@ -19,13 +19,10 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
     let settlements = SettlementConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(
         context, router: router,
-        handler: { message in
-            if message.eventType == SellerOrderDelivered.routingKey {
-                try await settlements.handle(message)
-            } else {
-                try await allocations.handle(message)
-            }
-        },
+        dispatch: try EventDispatch(.orderService, [
+            .inventoryAllocated: allocations.split, .inventoryAllocationFailed: allocations.markFailed,
+            .deliveryDelivered: settlements.settle,
+        ]),
         batching: .init(maxBatch: AllocationResultConsumer.maxBatch, eventType: InventoryAllocated.routingKey) {
             try await allocations.handle(batch: $0)
         },

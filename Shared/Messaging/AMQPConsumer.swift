@@ -1,3 +1,4 @@
+import Common
 import Logging
 import ServiceLifecycle
 
@@ -63,7 +64,7 @@ public struct AMQPConsumer: Service {
         await withDiscardingTaskGroup { group in
             for index in 0..<concurrency {
                 var logger = self.logger
-                logger[metadataKey: "amqp.worker"] = "\(index)"
+                logger[metadataKey: LogKey.amqpWorker] = "\(index)"
                 let worker = ConsumerWorker(
                     settings: settings, topology: topology, logger: logger, batching: batching, handler: handler)
                 group.addTask { await worker.run() }

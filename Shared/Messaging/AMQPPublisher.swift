@@ -1,3 +1,4 @@
+import Common
 import Logging
 import NIOConcurrencyHelpers
 import NIOPosix
@@ -118,7 +119,7 @@ public final class AMQPPublisher: @unchecked Sendable {
 
     private func dropConnection(_ error: any Error) {
         guard connection != nil else { return }
-        logger.warning("amqp publisher connection lost", metadata: ["error": "\(error)"])
+        logger.warning("amqp publisher connection lost", metadata: [LogKey.error: "\(error)"])
         connection?.close()
         connection = nil
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOPosix
+import Common
 import ServiceLifecycle
 
 /// One consuming connection. `@unchecked Sendable`: `connection` is touched only by jobs on
@@ -29,7 +30,7 @@ final class ConsumerWorker: @unchecked Sendable {
         self.logger = logger
         self.batching = batching
         self.handler = handler
-        self.logger[metadataKey: "amqp.queue"] = "\(topology.queue)"
+        self.logger[metadataKey: LogKey.amqpQueue] = "\(topology.queue)"
         republisher = AMQPPublisher(settings: settings, logger: logger)
         func counter(_ outcome: String) -> Counter {
             Counter(label: "amqp_messages_total", dimensions: [("queue", topology.queue), ("outcome", outcome)])
@@ -42,11 +43,11 @@ final class ConsumerWorker: @unchecked Sendable {
 
     func run() async {
         thread.start()
-        var backoff = Duration.milliseconds(200)
+        var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await connect()
-                backoff = .milliseconds(200)
+                failures = 0
                 let maxBatch = batching?.maxBatch ?? 1
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     // The first message is waited for; more are taken only if already here.
@@ -65,11 +66,11 @@ final class ConsumerWorker: @unchecked Sendable {
                     }
                 }
             } catch {
-                logger.warning("amqp consumer connection lost; reconnecting", metadata: ["error": "\(error)"])
+                logger.warning("amqp consumer connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
                 await disconnect()
-                let pause = backoff
+                failures += 1
+                let pause = RetryPolicy.reconnect.delay(attempt: failures)
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-                backoff = min(backoff * 2, .seconds(5))
             }
         }
         await disconnect()
@@ -91,7 +92,7 @@ final class ConsumerWorker: @unchecked Sendable {
             }
             connection = fresh
         }
-        logger.info("amqp consumer started", metadata: ["amqp.bindings": "\(topology.bindings)"])
+        logger.info("amqp consumer started", metadata: [LogKey.amqpBindings: "\(topology.bindings)"])
     }
 
     private func disconnect() async {
@@ -103,8 +104,8 @@ final class ConsumerWorker: @unchecked Sendable {
 
     private func handle(_ message: IncomingMessage) async throws {
         var logger = self.logger
-        logger[metadataKey: "amqp.routing_key"] = "\(message.eventType)"
-        logger[metadataKey: "amqp.message_id"] = "\(message.messageId ?? "-")"
+        logger[metadataKey: LogKey.amqpRoutingKey] = "\(message.eventType)"
+        logger[metadataKey: LogKey.amqpMessageId] = "\(message.messageId ?? "-")"
         do {
             try await handler(message)
         } catch {
@@ -120,7 +121,7 @@ final class ConsumerWorker: @unchecked Sendable {
         do {
             try await batchHandler(messages)
         } catch {
-            logger.debug("batch failed; handling its messages one by one", metadata: ["error": "\(error)", "size": "\(messages.count)"])
+            logger.debug("batch failed; handling its messages one by one", metadata: [LogKey.error: "\(error)", LogKey.messages: "\(messages.count)"])
             for message in messages { try await handle(message) }
             return
         }
@@ -146,18 +147,18 @@ final class ConsumerWorker: @unchecked Sendable {
         }
         do {
             if final {
-                logger.error("message dead-lettered", metadata: ["attempt": "\(attempt)", "error": "\(description)"])
+                logger.error("message dead-lettered", metadata: [LogKey.attempt: "\(attempt)", LogKey.error: "\(description)"])
                 let copy = message.republished(headers: headers, routingKey: message.eventType)
                 try await publishConfirmed(copy, exchange: topology.deadLetterExchange)
                 deadLettered.increment()
             } else {
-                logger.warning("message handler failed; will retry", metadata: ["attempt": "\(attempt)", "error": "\(description)"])
+                logger.warning("message handler failed; will retry", metadata: [LogKey.attempt: "\(attempt)", LogKey.error: "\(description)"])
                 let copy = message.republished(headers: headers, routingKey: topology.retryQueue)
                 try await publishConfirmed(copy, exchange: "")
                 retried.increment()
             }
         } catch {
-            logger.warning("cannot park failed message; returning it to the queue", metadata: ["error": "\(error)"])
+            logger.warning("cannot park failed message; returning it to the queue", metadata: [LogKey.error: "\(error)"])
             try await onThread { try $0.reject(message.deliveryTag, requeue: true) }
             requeued.increment()
             return

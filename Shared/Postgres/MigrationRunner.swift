@@ -1,3 +1,4 @@
+import Common
 import Logging
 
 /// Applies migrations in one transaction under an advisory lock, so replicas starting at the
@@ -45,7 +46,7 @@ public struct MigrationRunner: Sendable {
                     INSERT INTO schema_migrations (source, version, name, checksum)
                     VALUES (\(source), \(migration.version), \(migration.name), \(migration.checksum))
                     """)
-                logger.info("applied migration", metadata: ["migration": "\(source)/\(migration.version)_\(migration.name)"])
+                logger.info("applied migration", metadata: [LogKey.migration: "\(source)/\(migration.version)_\(migration.name)"])
                 done.append(migration)
             }
             return done

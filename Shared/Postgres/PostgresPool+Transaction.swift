@@ -1,4 +1,5 @@
 import Logging
+import Common
 
 public enum IsolationLevel: String, Sendable {
     case readCommitted = "READ COMMITTED"
@@ -25,8 +26,8 @@ extension PostgresPool {
                 }
             } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < retries {
                 attempt += 1
-                logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "sqlstate": "\(error.sqlState?.rawValue ?? "")"])
-                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 << min(attempt, 5)))))
+                logger.debug("retrying transaction", metadata: [LogKey.attempt: "\(attempt)", LogKey.sqlState: "\(error.sqlState?.rawValue ?? "")"])
+                try await Task.sleep(for: RetryPolicy.transactionConflict.delay(attempt: attempt))
             }
         }
     }

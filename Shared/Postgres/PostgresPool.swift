@@ -1,3 +1,4 @@
+import Common
 import Logging
 import NIOPosix
 
@@ -74,7 +75,7 @@ public final class PostgresPool: Sendable {
             }
         } catch {
             await slots.release(nil)
-            logger.warning("postgres connect failed", metadata: ["error": "\(error)"])
+            logger.warning("postgres connect failed", metadata: [LogKey.error: "\(error)"])
             throw error
         }
     }

@@ -63,7 +63,7 @@ import Testing
         }
 
         // On its own, as the consumer's fallback handles it, the good result applies.
-        try await consumer.handle(message(order, vendors: ["V1", "V2"]))
+        try await consumer.split(message(order, vendors: ["V1", "V2"]))
         #expect(try await status(order.id, in: pool) == "allocated")
         #expect(try await announcements(order.id, in: pool) == 1)
         await pool.close()

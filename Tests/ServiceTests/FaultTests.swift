@@ -29,13 +29,13 @@ import Testing
 
     /// Runs `body` with one server stopped, and starts it again whatever happens.
     func whileStopped<T>(_ server: String, _ body: () async throws -> T) async throws -> T {
-        try stack.infra("\(server)-stop")
+        try await stack.infra("\(server)-stop")
         do {
             let value = try await body()
-            try stack.infra("\(server)-start")
+            try await stack.infra("\(server)-start")
             return value
         } catch {
-            try? stack.infra("\(server)-start")
+            _ = try? await stack.infra("\(server)-start")
             throw error
         }
     }
@@ -134,10 +134,10 @@ import Testing
         let sample = SampleOrder()
         let body = try sample.body()
         let webhookId = UUID().uuidString
-        let headers = ShopifyDeliveryHeaders(
+        let headers = ShopifyWebhookHeaders(
             topic: "orders/create", shopDomain: "crash.myshopify.com", webhookId: webhookId, eventId: webhookId,
             triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10")
-        #expect(try await WebhookDeliveryRepository(pool: pool).insert([ReceivedDelivery(headers: headers, payload: body)]) == [webhookId])
+        #expect(try await WebhookDeliveryRepository(pool: pool).insert([ReceivedWebhook(headers: headers, payload: body)]) == [webhookId])
 
         let survivor = WebhookProcessor(pool: pool, logger: testLogger)
         let doomed = stack.pool(.order, size: 1, name: uniqueName("doomed"))
@@ -189,7 +189,7 @@ import Testing
             .replacingOccurrences(of: #""quantity": 1,"#, with: #""quantity": 99999999999,"#)  // past PostgreSQL's integer
         deliveries.append((overflow.shopifyOrderId, Data(tooMany.utf8)))
         let received = deliveries.map { id, body in
-            ReceivedDelivery(headers: ShopifyDeliveryHeaders(
+            ReceivedWebhook(headers: ShopifyWebhookHeaders(
                 topic: "orders/create", shopDomain: "batch.myshopify.com", webhookId: "batch-\(id)", eventId: "batch-\(id)",
                 triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10"), payload: body)
         }
@@ -246,7 +246,7 @@ import Testing
             ("other", "orders/create", try other.body()),
         ]
         let received = steps.map { name, topic, body in
-            ReceivedDelivery(headers: ShopifyDeliveryHeaders(
+            ReceivedWebhook(headers: ShopifyWebhookHeaders(
                 topic: topic, shopDomain: "life.myshopify.com", webhookId: "life-\(order.shopifyOrderId)-\(name)",
                 eventId: "life-\(order.shopifyOrderId)-\(name)", triggeredAt: "2026-11-24T10:00:00Z", apiVersion: "2024-10"),
                 payload: body)
@@ -271,9 +271,9 @@ import Testing
                 WHERE routing_key = \(key) AND (payload::jsonb)->>'shopifyOrderId' = \(String(shopifyId))
                 """).scalar("n", as: Int.self) ?? -1
         }
-        #expect(try await events(OrderConfirmed.routingKey, order.shopifyOrderId) == 1)
-        #expect(try await events(OrderCancelled.routingKey, order.shopifyOrderId) == 1)
-        #expect(try await events(OrderConfirmed.routingKey, other.shopifyOrderId) == 1)
+        #expect(try await events(EventRoute.orderConfirmed.routingKey, order.shopifyOrderId) == 1)
+        #expect(try await events(EventRoute.orderCancelled.routingKey, order.shopifyOrderId) == 1)
+        #expect(try await events(EventRoute.orderConfirmed.routingKey, other.shopifyOrderId) == 1)
         await pool.close()
     }
 }

@@ -123,7 +123,7 @@ struct InventoryHarness {
     static func eventCollector() async throws -> MessageCollector {
         let topology = QueueTopology(
             queue: uniqueName("inventory-events-q"),
-            bindings: [StockAllocated.routingKey, AllocationFailed.routingKey, StockReleased.routingKey], prefetch: 200)
+            bindings: [InventoryAllocated.routingKey, InventoryAllocationFailed.routingKey, InventoryReleased.routingKey], prefetch: 200)
         let publisher = TestStack.test.publisher()
         try await publisher.declare(topology)
         await publisher.shutdown()
@@ -142,6 +142,6 @@ protocol InventoryEvent: IntegrationEvent {
     var orderId: String { get }
 }
 
-extension StockAllocated: InventoryEvent {}
-extension AllocationFailed: InventoryEvent {}
-extension StockReleased: InventoryEvent {}
+extension InventoryAllocated: InventoryEvent {}
+extension InventoryAllocationFailed: InventoryEvent {}
+extension InventoryReleased: InventoryEvent {}

@@ -114,8 +114,8 @@ import Testing
             #expect(try await inventory.putCatalog(catalog).status == 200)
             let twoVendors = inventory.id("order-1")
             try await inventory.confirm(twoVendors, lines: [(a, 3), (b, 2)], publisher: publisher)
-            #expect(await eventually { !InventoryHarness.events(StockAllocated.self, collector, orderId: twoVendors).isEmpty })
-            let lines = try #require(InventoryHarness.events(StockAllocated.self, collector, orderId: twoVendors).first).lines
+            #expect(await eventually { !InventoryHarness.events(InventoryAllocated.self, collector, orderId: twoVendors).isEmpty })
+            let lines = try #require(InventoryHarness.events(InventoryAllocated.self, collector, orderId: twoVendors).first).lines
             #expect(lines.map(\.vendorId) == [v1, v2])
             #expect(lines.map(\.flow) == ["NORMAL", "NORMAL"])
             #expect(lines.map(\.vendorEmail) == ["\(v1.lowercased())@vendors.example", "\(v2.lowercased())@vendors.example"])
@@ -125,8 +125,8 @@ import Testing
 
             let near = inventory.id("order-2")
             try await inventory.confirm(near, lines: [(h, 2)], shipping: AllocatorTests.customer, publisher: publisher)
-            #expect(await eventually { !InventoryHarness.events(StockAllocated.self, collector, orderId: near).isEmpty })
-            let hubLine = try #require(InventoryHarness.events(StockAllocated.self, collector, orderId: near).first?.lines.first)
+            #expect(await eventually { !InventoryHarness.events(InventoryAllocated.self, collector, orderId: near).isEmpty })
+            let hubLine = try #require(InventoryHarness.events(InventoryAllocated.self, collector, orderId: near).first?.lines.first)
             #expect(hubLine.flow == "HUB")
             #expect(hubLine.hubId == hub)
             #expect(try await inventory.quantity(sku: h, vendor: v1, hub: hub) == 0)
@@ -148,12 +148,12 @@ import Testing
             #expect(try await inventory.putCatalog(catalog).status == 200)
             let order = inventory.id("order")
             try await inventory.confirm(order, lines: [(a, 2), (b, 2), (inventory.id("UNKNOWN"), 1)], publisher: publisher)
-            #expect(await eventually { !InventoryHarness.events(AllocationFailed.self, collector, orderId: order).isEmpty })
-            let failure = try #require(InventoryHarness.events(AllocationFailed.self, collector, orderId: order).first)
+            #expect(await eventually { !InventoryHarness.events(InventoryAllocationFailed.self, collector, orderId: order).isEmpty })
+            let failure = try #require(InventoryHarness.events(InventoryAllocationFailed.self, collector, orderId: order).first)
             #expect(failure.unfilledLines.map(\.sku) == [b, inventory.id("UNKNOWN")])
             #expect(try await inventory.quantity(sku: a, vendor: vendor) == 5)
             #expect(try await inventory.quantity(sku: b, vendor: vendor) == 1)
-            #expect(InventoryHarness.events(StockAllocated.self, collector, orderId: order).isEmpty)
+            #expect(InventoryHarness.events(InventoryAllocated.self, collector, orderId: order).isEmpty)
         }
         await collector.stop()
         await publisher.shutdown()
@@ -176,20 +176,20 @@ import Testing
                 try await inventory.confirm(order, lines: [(sku, 3)], messageId: id, publisher: publisher)
             }
             #expect(await eventually { (try? await inventory.allocationStatuses([order], pool: pool)) == [order: "allocated"] })
-            #expect(await eventually { !InventoryHarness.events(StockAllocated.self, collector, orderId: order).isEmpty })
+            #expect(await eventually { !InventoryHarness.events(InventoryAllocated.self, collector, orderId: order).isEmpty })
             // The copies go to whichever of the service's consumers (other tests run some) takes
             // them, in no order to wait behind: wait until the broker has every message of the
             // queue acknowledged, so theirs too.
             try await TestStack.test.drained(queueName)
             #expect(try await inventory.quantity(sku: sku, vendor: vendor) == 7)
-            #expect(InventoryHarness.events(StockAllocated.self, collector, orderId: order).count == 1)
+            #expect(InventoryHarness.events(InventoryAllocated.self, collector, orderId: order).count == 1)
 
             for _ in 0..<2 { try await inventory.cancel(order, publisher: publisher) }
             #expect(await eventually { (try? await inventory.allocationStatuses([order], pool: pool)) == [order: "released"] })
-            #expect(await eventually { !InventoryHarness.events(StockReleased.self, collector, orderId: order).isEmpty })
+            #expect(await eventually { !InventoryHarness.events(InventoryReleased.self, collector, orderId: order).isEmpty })
             try await TestStack.test.drained(queueName)  // the other copy, as above
             #expect(try await inventory.quantity(sku: sku, vendor: vendor) == 10, "cancelled twice, returned once")
-            #expect(InventoryHarness.events(StockReleased.self, collector, orderId: order).count == 1)
+            #expect(InventoryHarness.events(InventoryReleased.self, collector, orderId: order).count == 1)
 
             // A cancellation that overtakes its confirmation: the late confirmation takes nothing.
             let overtaken = inventory.id("overtaken")
@@ -249,8 +249,8 @@ import Testing
         let sku = inventory.id("SKU"), vendor = inventory.id("V1")
         let catalog = inventory.catalog(skus: [sku], vendors: [vendor: 1], offers: [(vendor, sku, "1")], stock: [(sku, vendor, nil, 5)])
         try await inventory.run { () async throws -> Void in #expect(try await inventory.putCatalog(catalog).status == 200) }
-        func order(_ name: String, quantity: Int) -> ConfirmedOrder {
-            ConfirmedOrder(
+        func order(_ name: String, quantity: Int) -> InventoryService.OrderConfirmed {
+            InventoryService.OrderConfirmed(
                 orderId: inventory.id(name), shopifyOrderId: name, shopDomain: "batch.myshopify.com", shippingPoint: nil,
                 billingPoint: nil, items: [.init(lineItemId: "1", variantId: nil, sku: sku, quantity: quantity)])
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Common
 import ServiceKit
 import Synchronization
 import TestSupport
@@ -10,7 +11,7 @@ import Testing
 /// The backoff schedule and the circuit breaker, without I/O.
 @Suite struct RetryPolicyTests {
     @Test func backoffDoublesUpToItsCapWithJitterInTheUpperHalf() {
-        let backoff = Backoff(base: .seconds(1), cap: .seconds(60))
+        let backoff = RetryPolicy(base: .seconds(1), cap: .seconds(60))
         #expect((1...8).map { backoff.bound(attempt: $0) } == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
         #expect(backoff.bound(attempt: 500) == .seconds(60), "no overflow far out")
         #expect(backoff.delay(attempt: 3, random: 0) == .seconds(2))
@@ -54,7 +55,7 @@ extension FaultTests {
         let runner = MigrationRunner(pool: pool, logger: testLogger)
         try await runner.apply(ServiceHost.sharedMigrations(), source: "shared")
         try await runner.apply(ServiceDefinition.notificationService.migrations, source: "service")
-        return (JobQueue(pool: pool, backoff: Backoff(base: .milliseconds(10), cap: .milliseconds(50))), pool)
+        return (JobQueue(pool: pool, backoff: RetryPolicy(base: .milliseconds(10), cap: .milliseconds(50))), pool)
     }
 
     func job(_ event: String, _ recipient: String = "a@example.com", channel: Job.Channel = .email) -> NewJob {

@@ -117,7 +117,7 @@ extension FaultTests {
         do {
             while provider.sends.count(token) == 0 { _ = try await worker.pass(provider) }
         } catch {
-            try? stack.infra("pg-start")
+            _ = try? await stack.infra("pg-start")
             throw error
         }
         #expect(await eventually {
@@ -139,11 +139,11 @@ private struct RestartingDatabaseProvider: NotificationProvider {
     func send(_ message: [String: String]) async throws {
         guard message["token"] == token else { return }
         sends.add(token)
-        try stack.infra("pg-stop")
+        try await stack.infra("pg-stop")
         let stack = self.stack
         Task.detached {
             try await Task.sleep(for: .seconds(2))
-            try stack.infra("pg-start")
+            try await stack.infra("pg-start")
         }
     }
 }

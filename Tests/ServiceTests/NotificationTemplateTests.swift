@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func theNotificationsOfAnAllocatedOrder() throws {
-        let order = try AllocatedOrder.decode(from: Data(NotificationHarness.allocated(order: "9", vendor: "V1", vendorEmail: "v1@example.com").utf8))
+        let order = try OrderAllocated.decode(from: Data(NotificationHarness.allocated(order: "9", vendor: "V1", vendorEmail: "v1@example.com").utf8))
         let jobs = try NotificationPlanner().allocated(order, vendorDevices: ["V1": ["tok-a", "tok-b"], "V2": ["tok-c"]])
         #expect(jobs.map(\.channel) == [.email, .push, .push])
         #expect(jobs.map(\.recipient) == ["v1@example.com", "tok-a", "tok-b"])
@@ -67,11 +67,11 @@ import Testing
 
     @Test func theCustomerOfAnOrderThatCannotBeFulfilledIsTold() throws {
         let body = ##"{"orderId": "7", "shopifyOrderId": "1007", "shopDomain": "s.myshopify.com", "name": "#1007", "customerEmail": "asha@example.com", "reason": "no stock"}"##
-        let jobs = try NotificationPlanner().unfulfillable(try UnfulfillableOrder.decode(from: Data(body.utf8)))
+        let jobs = try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(body.utf8)))
         #expect(jobs.map(\.recipient) == ["asha@example.com"])
         #expect(jobs.map(\.eventId) == ["order.allocation_failed:7"])
         #expect(jobs.first?.message["subject"] == "We could not fulfil your order #1007")
         let anonymous = #"{"orderId": "8", "shopifyOrderId": "1008", "shopDomain": "s", "reason": "no stock"}"#
-        #expect(try NotificationPlanner().unfulfillable(try UnfulfillableOrder.decode(from: Data(anonymous.utf8))).isEmpty)
+        #expect(try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(anonymous.utf8))).isEmpty)
     }
 }

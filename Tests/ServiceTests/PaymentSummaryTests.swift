@@ -6,10 +6,10 @@ import Testing
 @testable import OrderService
 
 @Suite struct PaymentSummaryTests {
-    func order(_ changes: [String: Any]) throws -> ShopifyOrder {
+    func order(_ changes: [String: Any]) throws -> ShopifyOrderWebhook {
         var json = try JSONSerialization.jsonObject(with: Fixtures.data("shopify/orders-create.json")) as! [String: Any]
         for (key, value) in changes { json[key] = value }
-        return try ShopifyOrder.decode(JSONSerialization.data(withJSONObject: json))
+        return try ShopifyOrderWebhook.decode(JSONSerialization.data(withJSONObject: json))
     }
 
     @Test func theSampleOrderKeepsItsExactAmounts() throws {
@@ -71,10 +71,10 @@ import Testing
     @Test func ordersThatCanNeverBeProcessedAreRecognised() throws {
         var json = try JSONSerialization.jsonObject(with: Fixtures.data("shopify/orders-create.json")) as! [String: Any]
         json["line_items"] = []
-        #expect(throws: PermanentDeliveryError.self) {
+        #expect(throws: PermanentWebhookError.self) {
             try OrderWebhookHandler.parse(JSONSerialization.data(withJSONObject: json))
         }
-        #expect(throws: PermanentDeliveryError.self) { try OrderWebhookHandler.parse(Data(#"{"id": "x"}"#.utf8)) }
+        #expect(throws: PermanentWebhookError.self) { try OrderWebhookHandler.parse(Data(#"{"id": "x"}"#.utf8)) }
         let order = try OrderWebhookHandler.parse(Fixtures.data("shopify/orders-create.json"))
         #expect(order.id == 820_982_911_946_154_508, "ids above 2^53 stay exact")
     }

@@ -14,8 +14,8 @@ import Testing
 extension FaultTests {
     @Test func twoReplicasOfEveryServiceKeepTheInvariants() async throws {
         let secret = "replica-secret", admin = "replica-admin"
-        var processes: [Process] = []
-        defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var processes: [Subprocess] = []
+        defer { for process in processes { process.send(SIGKILL) } }
         var bases: [String: [String]] = [:]
         for (index, service) in ServiceProcessTests.services.enumerated() {
             for replica in 0..<2 {

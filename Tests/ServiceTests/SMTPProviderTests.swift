@@ -9,41 +9,24 @@ import Testing
 @Suite struct SMTPProviderTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("\(arguments[0]) exited with \(process.terminationStatus)") }
-    }
 
     @Test func mailGoesOutOverSTARTTLSWithAUTHAndABadPasswordIsRefused() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("smtp-tls"))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
-        try run([
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+        try await Subprocess.run("openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
             "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
         ])
         let mailbox = folder.appendingPathComponent("mail").path
         let port = 28461
-        let sink = Process()
-        sink.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        sink.arguments = [
+        let log = folder.appendingPathComponent("sink.log").path
+        let sink = try Subprocess("/usr/bin/python3", [
             Self.root.appendingPathComponent("scripts/sinks/smtp_sink.py").path, "--port", "\(port)", "--mailbox", mailbox,
             "--cert", cert, "--key", key, "--user", "mailer", "--password", "s3cret",
-        ]
-        let log = folder.appendingPathComponent("sink.log").path
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        sink.standardOutput = FileHandle.nullDevice
-        sink.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try sink.run()
-        // SIGKILL: the test process may block SIGTERM, and its children inherit the mask.
-        defer { kill(sink.processIdentifier, SIGKILL); sink.waitUntilExit() }
+        ], stdout: .discard, stderr: .file(log))
+        defer { sink.send(SIGKILL) }
         do {
             try await waitUntilListening(port: port, server: sink)
         } catch {

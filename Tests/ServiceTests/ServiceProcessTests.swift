@@ -17,7 +17,7 @@ import Testing
             "DATABASE_URL": TestStack.test.databaseURL(service.role), "AMQP_URL": TestStack.test.amqpURL,
             "PORT": "\(service.port)", "HOST": "127.0.0.1", "ADMIN_TOKEN": "test-admin-token", "LOG_LEVEL": "warning",
         ])
-        defer { if process.isRunning { process.terminate() } }
+        defer { process.send(SIGTERM) }
         let base = "http://127.0.0.1:\(service.port)"
         #expect(await eventually { (try? await HTTPTest.get("\(base)/health/ready").status) == 200 })
         #expect(try await HTTPTest.get("\(base)/health/live").status == 200)
@@ -28,32 +28,26 @@ import Testing
         #expect(try await HTTPTest.get("\(base)/admin/outbox", token: "wrong").status == 401)
         #expect(try await HTTPTest.get("\(base)/admin/outbox", token: "test-admin-token").status == 200)
 
-        process.terminate()  // SIGTERM
+        process.send(SIGTERM)
         // Within what the deployment allows: terminationGracePeriodSeconds 45 less the 5 s
         // pre-stop pause (deploy/base).
         #expect(await eventually(timeout: .seconds(40)) { !process.isRunning }, "stops within 40 s of SIGTERM")
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        #expect(process.termination?.signal == nil, "exits rather than being killed by the signal")
+        #expect(process.termination?.exitStatus == 0)
     }
 
     @Test func missingConfigurationIsReportedByName() async throws {
-        let output = Pipe()
-        let process = try launch("InventoryService", environment: ["AMQP_URL": TestStack.test.amqpURL], stderr: output)
+        let process = try launch("InventoryService", environment: ["AMQP_URL": TestStack.test.amqpURL], stderr: .capture)
         #expect(await eventually { !process.isRunning })
-        #expect(process.terminationStatus == 2)
-        let message = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(message.contains("DATABASE_URL is required"))
+        let termination = await process.wait()
+        #expect(termination.exitStatus == 2)
+        #expect(termination.output.contains("DATABASE_URL is required"))
     }
 }
 
-func launch(_ name: String, environment: [String: String], stderr: Pipe? = nil) throws -> Process {
+func launch(_ name: String, environment: [String: String], stderr: Subprocess.Output = .inherit) throws -> Subprocess {
     guard let directory = ProcessInfo.processInfo.environment["SERVICE_BIN_DIR"] else {
         throw TestFailure("SERVICE_BIN_DIR is not set: run the tests through ./scripts/test")
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: directory).appendingPathComponent(name)
-    process.environment = environment
-    if let stderr { process.standardError = stderr }
-    try process.run()
-    return process
+    return try Subprocess(URL(fileURLWithPath: directory).appendingPathComponent(name).path, environment: environment, stderr: stderr)
 }

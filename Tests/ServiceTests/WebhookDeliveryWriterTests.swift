@@ -18,9 +18,9 @@ struct WebhookDeliveryWriterTests {
         return pool
     }
 
-    func delivery(_ webhookId: String, body: Data) -> ReceivedDelivery {
-        ReceivedDelivery(
-            headers: ShopifyDeliveryHeaders(
+    func delivery(_ webhookId: String, body: Data) -> ReceivedWebhook {
+        ReceivedWebhook(
+            headers: ShopifyWebhookHeaders(
                 topic: "products/update", shopDomain: "writer.myshopify.com", webhookId: webhookId, eventId: "evt-\(webhookId)",
                 triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10"),
             payload: body)

@@ -23,7 +23,7 @@ import Testing
         #expect(await eventually { (try? await Self.stack.publisher().messageCount(queue: topology.queue)) == 3 })
         await secure.shutdown()
 
-        let rogue = try RogueAuthority()
+        let rogue = try await RogueAuthority()
         let base = Self.stack.amqpsURL.components(separatedBy: "?")[0]
         let untrusting = AMQPPublisher(settings: try AMQPSettings(url: "\(base)?cacertfile=\(rogue.certificate)"), logger: testLogger)
         #expect(await untrusting.checkHealth() == false, "a server certificate from an authority not trusted is refused")
@@ -42,7 +42,7 @@ import Testing
         #expect(try await sslInUse("\(plain)?sslmode=require") == true)
         #expect(try await sslInUse("\(plain)?sslmode=disable") == false)
 
-        let rogue = try RogueAuthority()
+        let rogue = try await RogueAuthority()
         await #expect(throws: PostgresError.self, "a server certificate from an authority not trusted is refused") {
             try await sslInUse("\(local)?sslmode=verify-full&sslrootcert=\(rogue.certificate)")
         }
@@ -76,17 +76,13 @@ import Testing
 private struct RogueAuthority {
     let certificate: String
 
-    init() throws {
+    init() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("rogue-ca")).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         certificate = folder + "/ca.pem"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=rogue test CA",
-                             "-keyout", folder + "/ca.key", "-out", certificate]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("openssl could not make a CA") }
+        try await Subprocess.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=rogue test CA",
+            "-keyout", folder + "/ca.key", "-out", certificate,
+        ])
     }
 }

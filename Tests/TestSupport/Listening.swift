@@ -4,11 +4,10 @@ import Glibc
 /// Waits until something accepts TCP connections on 127.0.0.1:`port`. Throws at once if
 /// `server` (the process meant to listen there, when the test started it) exits first, and
 /// after `timeout` if nothing listens.
-public func waitUntilListening(port: Int, server: Process? = nil, timeout: Duration = patience) async throws {
+public func waitUntilListening(port: Int, server: Subprocess? = nil, timeout: Duration = patience) async throws {
     let listening = try await eventually(timeout: timeout) {
-        if let server, !server.isRunning {
-            let name = URL(fileURLWithPath: server.arguments?.first ?? server.executableURL?.path ?? "server").lastPathComponent
-            throw TestFailure("\(name) exited with status \(server.terminationStatus) before it listened on port \(port)")
+        if let server, let termination = server.termination {
+            throw TestFailure("\(server.name) ended with \(termination) before it listened on port \(port)")
         }
         return acceptsConnections(port: port)
     }

@@ -68,19 +68,11 @@ public struct TestStack: Sendable {
     /// rabbitmqctl …); with `output`, returns what it printed. (Only then is its output a pipe:
     /// a server the command starts would hold a pipe open for ever.)
     @discardableResult
-    public func infra(_ command: String, output: Bool = false) throws -> String {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "\(variable("INFRA")) \(command)"]
-        if output { process.standardOutput = pipe }
-        try process.run()
-        let text = output ? String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) : ""
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("scripts/infra \(command) exited with \(process.terminationStatus)")
-        }
-        return text
+    public func infra(_ command: String, output: Bool = false) async throws -> String {
+        let process = try Subprocess("/bin/bash", ["-c", "\(variable("INFRA")) \(command)"], stdout: output ? .capture : .inherit)
+        let termination = await process.wait()
+        guard termination.exitStatus == 0 else { throw TestFailure("scripts/infra \(command) ended with \(termination)") }
+        return termination.output
     }
 }
 
@@ -123,8 +115,8 @@ public func eventually(
 extension TestStack {
     /// Messages in `queue` and its retry queue that no consumer has acknowledged yet (ready, or
     /// delivered and in hand), as the broker counts them.
-    public func unacknowledged(_ queue: String) throws -> Int {
-        let text = try infra("rabbitmqctl -q list_queues name messages", output: true)
+    public func unacknowledged(_ queue: String) async throws -> Int {
+        let text = try await infra("rabbitmqctl -q list_queues name messages", output: true)
         return text.split(separator: "\n").reduce(0) { total, line in
             let fields = line.split(whereSeparator: \.isWhitespace)
             guard fields.count == 2, [queue, queue + ".retry"].contains(String(fields[0])) else { return total }
@@ -140,7 +132,7 @@ extension TestStack {
     public func drained(_ queue: String) async throws {
         var empty = 0
         let done = try await eventually(every: .milliseconds(200)) {
-            empty = try unacknowledged(queue) == 0 ? empty + 1 : 0
+            empty = try await unacknowledged(queue) == 0 ? empty + 1 : 0
             return empty >= 2
         }
         guard done else { throw TestFailure("\(queue) still held unacknowledged messages after \(patience)") }

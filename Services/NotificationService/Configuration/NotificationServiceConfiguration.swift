@@ -1,3 +1,4 @@
+import Common
 import ServiceKit
 
 /// Everything NotificationService reads from the environment (README, Configuration).
@@ -12,7 +13,7 @@ struct NotificationServiceConfiguration: Sendable {
     var pushToken: String?
     var worker = NotificationWorker.Settings()
     var maxAttempts = 8
-    var backoff = Backoff()
+    var backoff = RetryPolicy.jobs
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(serviceName: "NotificationService", defaultPort: 8084, environment: environment)

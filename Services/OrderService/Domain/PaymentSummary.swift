@@ -1,5 +1,5 @@
 import Foundation
-import ServiceKit
+import Common
 
 /// How an order is paid and how much of it is collected: pure, from the order payload.
 struct PaymentSummary: Sendable, Equatable {
@@ -17,7 +17,7 @@ struct PaymentSummary: Sendable, Equatable {
     var remainingAmount: Decimal
 
     /// Throws `OrderPayloadError` when an amount is missing or not a decimal.
-    init(order: ShopifyOrder) throws {
+    init(order: ShopifyOrderWebhook) throws {
         guard let total = Money.parse(order.totalPrice), total >= 0 else {
             throw OrderPayloadError("total_price is not a decimal amount")
         }

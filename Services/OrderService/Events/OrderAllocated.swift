@@ -3,7 +3,7 @@ import ServiceKit
 /// An order was split into seller orders, one per vendor: DeliveryService creates their
 /// deliveries, NotificationService tells the vendors and the customer.
 struct OrderAllocated: IntegrationEvent {
-    static let routingKey = "order.allocated"
+    static let route = EventRoute.orderAllocated
 
     var orderId: String
     var shopifyOrderId: String
@@ -26,16 +26,4 @@ struct OrderAllocated: IntegrationEvent {
         var collectAmount: String
         var items: [OrderConfirmed.Item]
     }
-}
-
-/// An order could not be allocated (no stock anywhere for some line); nothing was reserved.
-struct OrderAllocationFailed: IntegrationEvent {
-    static let routingKey = "order.allocation_failed"
-
-    var orderId: String
-    var shopifyOrderId: String
-    var shopDomain: String
-    var name: String?
-    var customerEmail: String?
-    var reason: String
 }

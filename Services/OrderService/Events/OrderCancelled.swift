@@ -2,7 +2,7 @@ import ServiceKit
 
 /// An order was cancelled: InventoryService returns its stock.
 struct OrderCancelled: IntegrationEvent {
-    static let routingKey = "order.cancelled"
+    static let route = EventRoute.orderCancelled
 
     var orderId: String
     var shopifyOrderId: String

@@ -4,7 +4,7 @@ import ServiceKit
 /// tells the customer. Ids are strings: Shopify's exceed 2^53 and JSON numbers may not hold
 /// them exactly.
 struct OrderConfirmed: IntegrationEvent {
-    static let routingKey = "order.confirmed"
+    static let route = EventRoute.orderConfirmed
 
     var orderId: String
     var shopifyOrderId: String

@@ -7,7 +7,7 @@ import Postgres
 struct OrderRepository: Sendable {
     struct Stored: Sendable {
         var id: Int64
-        var status: String
+        var status: OrderStatus
         var shopifyUpdatedAt: Date
     }
 
@@ -32,7 +32,7 @@ struct OrderRepository: Sendable {
             FOR UPDATE OF o
             """) {
             let key = OrderKey(shopDomain: try row.decode("shop_domain"), shopifyOrderId: try row.decode("shopify_order_id"))
-            stored[key] = Stored(id: try row.decode("id"), status: try row.decode("status"), shopifyUpdatedAt: try row.decode("shopify_updated_at"))
+            stored[key] = Stored(id: try row.decode("id"), status: try SellerOrderRepository.status(row), shopifyUpdatedAt: try row.decode("shopify_updated_at"))
         }
         return stored
     }
@@ -45,7 +45,7 @@ struct OrderRepository: Sendable {
     /// The customer's id: the same Shopify customer (or guest email) is one customer. An
     /// existing customer is only written (and so locked) when a field changed, so that
     /// concurrent orders of one customer do not queue behind each other.
-    func upsertCustomer(_ customer: ShopifyOrder.Customer?, fallbackEmail: String?, shopDomain: String, in tx: PostgresLease) async throws -> Int64 {
+    func upsertCustomer(_ customer: ShopifyOrderWebhook.Customer?, fallbackEmail: String?, shopDomain: String, in tx: PostgresLease) async throws -> Int64 {
         let email = customer?.email ?? fallbackEmail
         let first = customer?.firstName, last = customer?.lastName, phone = customer?.phone
         if let shopifyId = customer?.id {
@@ -95,7 +95,7 @@ struct OrderRepository: Sendable {
     /// one per row); nil, and nothing written, if the order exists already (created
     /// concurrently by another delivery).
     func insertOrder(
-        _ order: ShopifyOrder, payment: PaymentSummary, updatedAt: Date, customerId: Int64, shopDomain: String,
+        _ order: ShopifyOrderWebhook, payment: PaymentSummary, updatedAt: Date, customerId: Int64, shopDomain: String,
         in tx: PostgresLease
     ) async throws -> Int64? {
         let createdAt = order.createdAt.flatMap { try? Date($0, strategy: .iso8601) }
@@ -105,7 +105,7 @@ struct OrderRepository: Sendable {
                 INSERT INTO orders (shop_domain, shopify_order_id, name, customer_id, status, currency, financial_status,
                                     shopify_created_at, shopify_updated_at, shipping_latitude, shipping_longitude,
                                     billing_latitude, billing_longitude)
-                VALUES (\(shopDomain), \(order.id), \(order.name), \(customerId), 'confirmed', \(order.currency),
+                VALUES (\(shopDomain), \(order.id), \(order.name), \(customerId), \(OrderStatus.confirmed.rawValue), \(order.currency),
                         \(order.financialStatus), \(createdAt), \(updatedAt),
                         \(order.shippingAddress?.latitude), \(order.shippingAddress?.longitude),
                         \(order.billingAddress?.latitude), \(order.billingAddress?.longitude))
@@ -140,7 +140,7 @@ struct OrderRepository: Sendable {
         var quantity: Int
         var price: String
 
-        init(_ item: ShopifyOrder.LineItem) {
+        init(_ item: ShopifyOrderWebhook.LineItem) {
             line_item_id = item.id
             variant_id = item.variantId
             sku = item.sku ?? ""
@@ -166,7 +166,7 @@ struct OrderRepository: Sendable {
             """)
     }
 
-    func updateOrder(_ order: ShopifyOrder, updatedAt: Date, orderId: Int64, in tx: PostgresLease) async throws {
+    func updateOrder(_ order: ShopifyOrderWebhook, updatedAt: Date, orderId: Int64, in tx: PostgresLease) async throws {
         _ = try await tx.query("""
             UPDATE orders SET financial_status = \(order.financialStatus), shopify_updated_at = \(updatedAt),
                 name = coalesce(\(order.name), name), updated_at = now()
@@ -176,7 +176,7 @@ struct OrderRepository: Sendable {
 
     func markCancelled(orderId: Int64, at: Date?, in tx: PostgresLease) async throws {
         _ = try await tx.query("""
-            UPDATE orders SET status = 'cancelled', cancelled_at = coalesce(\(at), now()), updated_at = now()
+            UPDATE orders SET status = \(OrderStatus.cancelled.rawValue), cancelled_at = coalesce(\(at), now()), updated_at = now()
             WHERE id = \(orderId)
             """)
         try await SellerOrderRepository().cancelAll(orderId: orderId, in: tx)

@@ -7,7 +7,7 @@ struct SellerOrderRepository: Sendable {
     /// An order with what splitting it needs, locked until the transaction ends.
     struct LockedOrder: Sendable {
         var id: Int64
-        var status: String
+        var status: OrderStatus
         var shopDomain: String
         var shopifyOrderId: Int64
         var name: String?
@@ -18,29 +18,7 @@ struct SellerOrderRepository: Sendable {
         var totalAmount: Decimal
         var collectedAmount: Decimal
         var remainingAmount: Decimal
-        var items: [Item]
-    }
-
-    struct Item: Sendable {
-        var id: Int64
-        var lineItemId: String
-        var variantId: String?
-        var sku: String
-        var title: String?
-        var quantity: Int
-        var price: Decimal
-    }
-
-    struct NewSellerOrder: Sendable {
-        var splitOrderId: String
-        var vendorId: String
-        var vendorName: String
-        var vendorEmail: String
-        var hubId: String?
-        var flow: String
-        var itemsAmount: Decimal
-        var collectAmount: Decimal
-        var items: [Item]
+        var items: [OrderItem]
     }
 
     /// The order with its items, locked; nil if there is no such order.
@@ -67,7 +45,7 @@ struct SellerOrderRepository: Sendable {
         var orders: [Int64: LockedOrder] = [:]
         for row in rows {
             let id: Int64 = try row.decode("id")
-            let item = Item(
+            let item = OrderItem(
                 id: try row.decode("item_id"),
                 lineItemId: String(try row.decode("shopify_line_item_id", as: Int64.self)),
                 variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init),
@@ -78,7 +56,7 @@ struct SellerOrderRepository: Sendable {
                 continue
             }
             orders[id] = LockedOrder(
-                id: id, status: try row.decode("status"), shopDomain: try row.decode("shop_domain"),
+                id: id, status: try Self.status(row), shopDomain: try row.decode("shop_domain"),
                 shopifyOrderId: try row.decode("shopify_order_id"), name: try row.decode("name"),
                 currency: try row.decode("currency"),
                 customer: .init(
@@ -93,7 +71,7 @@ struct SellerOrderRepository: Sendable {
     }
 
     /// Inserts seller orders with their items, of any number of orders, in one statement.
-    func insert(_ sellerOrders: [(sellerOrder: NewSellerOrder, orderId: Int64)], in tx: PostgresLease) async throws {
+    func insert(_ sellerOrders: [(sellerOrder: SellerOrderDraft, orderId: Int64)], in tx: PostgresLease) async throws {
         guard !sellerOrders.isEmpty else { return }
         let rows = String(decoding: try JSONEncoder().encode(sellerOrders.map(SellerOrderRow.init)), as: UTF8.self)
         _ = try await tx.query("""
@@ -104,7 +82,7 @@ struct SellerOrderRepository: Sendable {
             ), created AS (
                 INSERT INTO seller_orders (split_order_id, order_id, vendor_id, vendor_name, vendor_email, hub_id, flow,
                                            status, items_amount, collect_amount)
-                SELECT split_order_id, order_id, vendor_id, vendor_name, vendor_email, hub_id, flow, 'assigned',
+                SELECT split_order_id, order_id, vendor_id, vendor_name, vendor_email, hub_id, flow, \(SellerOrderStatus.assigned.rawValue),
                        items_amount, collect_amount
                 FROM input
                 RETURNING id, split_order_id
@@ -128,7 +106,7 @@ struct SellerOrderRepository: Sendable {
         var collect_amount: String
         var item_ids: [Int64]
 
-        init(_ entry: (sellerOrder: NewSellerOrder, orderId: Int64)) {
+        init(_ entry: (sellerOrder: SellerOrderDraft, orderId: Int64)) {
             let sellerOrder = entry.sellerOrder
             split_order_id = sellerOrder.splitOrderId
             order_id = entry.orderId
@@ -146,13 +124,13 @@ struct SellerOrderRepository: Sendable {
     func markAllocated(orderIds: [Int64], in tx: PostgresLease) async throws {
         guard !orderIds.isEmpty else { return }
         _ = try await tx.query("""
-            UPDATE orders SET status = 'allocated', updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
+            UPDATE orders SET status = \(OrderStatus.allocated.rawValue), updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
             """)
     }
 
     func markAllocationFailed(orderId: Int64, reason: String, in tx: PostgresLease) async throws {
         _ = try await tx.query("""
-            UPDATE orders SET status = 'allocation_failed', allocation_failure = \(reason), updated_at = now()
+            UPDATE orders SET status = \(OrderStatus.allocationFailed.rawValue), allocation_failure = \(reason), updated_at = now()
             WHERE id = \(orderId)
             """)
     }
@@ -160,8 +138,16 @@ struct SellerOrderRepository: Sendable {
     /// A cancelled order's seller orders that have not been delivered are cancelled with it.
     func cancelAll(orderId: Int64, in tx: PostgresLease) async throws {
         _ = try await tx.query("""
-            UPDATE seller_orders SET status = 'cancelled', updated_at = now()
-            WHERE order_id = \(orderId) AND status = 'assigned'
+            UPDATE seller_orders SET status = \(SellerOrderStatus.cancelled.rawValue), updated_at = now()
+            WHERE order_id = \(orderId) AND status = \(SellerOrderStatus.assigned.rawValue)
             """)
+    }
+
+    static func status(_ row: PostgresRow) throws -> OrderStatus {
+        let text = try row.decode("status", as: String.self)
+        guard let status = OrderStatus(rawValue: text) else {
+            throw PostgresError(kind: .decoding, message: "unknown order status \(text)")
+        }
+        return status
     }
 }

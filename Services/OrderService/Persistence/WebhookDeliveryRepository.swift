@@ -10,7 +10,7 @@ struct WebhookDeliveryRepository: Sendable {
     /// before (a Shopify retry) is left as it was. Rows go in webhook-id order so that
     /// concurrent batches with overlapping ids (other writers, other replicas) wait for each
     /// other instead of deadlocking.
-    func insert(_ deliveries: [ReceivedDelivery]) async throws -> Set<String> {
+    func insert(_ deliveries: [ReceivedWebhook]) async throws -> Set<String> {
         guard !deliveries.isEmpty else { return [] }
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 200 + deliveries.count * 40, interpolationCount: deliveries.count * 9)
         sql.appendLiteral("""

@@ -1,3 +1,4 @@
+import Common
 import Logging
 import Metrics
 import Postgres
@@ -17,7 +18,7 @@ actor WebhookDeliveryWriter {
     }
 
     private struct Waiter {
-        var delivery: ReceivedDelivery
+        var delivery: ReceivedWebhook
         var continuation: CheckedContinuation<Bool, any Error>
     }
 
@@ -39,12 +40,12 @@ actor WebhookDeliveryWriter {
     }
 
     /// Stores the delivery durably; false if its webhook id was stored before.
-    nonisolated func store(_ delivery: ReceivedDelivery) async throws -> Bool {
+    nonisolated func store(_ delivery: ReceivedWebhook) async throws -> Bool {
         if recent.contains(delivery.headers.webhookId) { return false }
         return try await enqueue(delivery)
     }
 
-    private func enqueue(_ delivery: ReceivedDelivery) async throws -> Bool {
+    private func enqueue(_ delivery: ReceivedWebhook) async throws -> Bool {
         try await withCheckedThrowingContinuation { continuation in
             waiting.append(Waiter(delivery: delivery, continuation: continuation))
             if writing < settings.concurrentWrites {
@@ -81,14 +82,14 @@ actor WebhookDeliveryWriter {
             for waiter in repeats { waiter.continuation.resume(returning: false) }
         } catch let error as PostgresError where !error.isConnectionFailure && unique.count > 1 {
             // One bad row must not fail the others: store each on its own.
-            logger.warning("webhook batch rejected, storing one by one", metadata: ["error": "\(error)"])
+            logger.warning("webhook batch rejected, storing one by one", metadata: [LogKey.error: "\(error)"])
             for waiter in unique + repeats { await write([waiter]) }
         } catch {
             for waiter in unique + repeats { waiter.continuation.resume(throwing: error) }
         }
     }
 
-    private func insertRetrying(_ deliveries: [ReceivedDelivery]) async throws -> Set<String> {
+    private func insertRetrying(_ deliveries: [ReceivedWebhook]) async throws -> Set<String> {
         var attempt = 1
         while true {
             do {

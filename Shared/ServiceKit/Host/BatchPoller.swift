@@ -1,3 +1,4 @@
+import Common
 import Logging
 import ServiceLifecycle
 
@@ -24,7 +25,7 @@ public struct BatchPoller: Sendable {
             do {
                 claimed = try await pass()
             } catch {
-                logger.warning(failure, metadata: ["error": "\(error)"])
+                logger.warning(failure, metadata: [LogKey.error: "\(error)"])
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
             }
             if claimed < batchSize {

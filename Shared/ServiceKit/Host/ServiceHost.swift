@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Hummingbird
 import Logging
@@ -30,7 +31,7 @@ public enum ServiceHost {
                 try await runner.apply(definition.migrations, source: "service")
                 break
             } catch let error as PostgresError where error.isConnectionFailure && ContinuousClock.now < deadline {
-                logger.warning("database not reachable yet; retrying", metadata: ["error": "\(error)"])
+                logger.warning("database not reachable yet; retrying", metadata: [LogKey.error: "\(error)"])
                 try await Task.sleep(for: .seconds(1))
             }
         }
@@ -61,7 +62,7 @@ public enum ServiceHost {
     /// consumer finishes its message in hand, the relay its batch, and connections close.
     public static func application(
         _ context: ServiceContext, router: Router<BasicRequestContext>,
-        handler: AMQPConsumer.Handler? = nil, batching: AMQPConsumer.Batching? = nil, relaySettings: OutboxRelay.Settings = .init(),
+        dispatch: EventDispatch? = nil, batching: AMQPConsumer.Batching? = nil, relaySettings: OutboxRelay.Settings = .init(),
         services extra: [any Service] = []
     ) -> some ApplicationProtocol {
         var services: [any Service] = [
@@ -71,11 +72,12 @@ public enum ServiceHost {
         ]
         // The service's own workers stop before the relay, so what they wrote is still published.
         services.append(contentsOf: extra)
-        if let queue = context.definition.queue, let handler {
+        if let queue = context.definition.queue, let dispatch {
+            precondition(dispatch.service == context.definition.service, "\(dispatch.service) handlers given to \(context.definition.name)")
             services.append(AMQPConsumer(
                 settings: context.amqpSettings, topology: queue,
                 concurrency: context.configuration.consumerConcurrency, logger: context.logger, batching: batching,
-                handler: handler))
+                handler: dispatch.handle))
         }
         return Application(
             router: router,

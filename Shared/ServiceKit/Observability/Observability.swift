@@ -1,3 +1,4 @@
+import Common
 import Logging
 import Metrics
 import Prometheus
@@ -26,7 +27,7 @@ public enum Observability {
         _ = registry
         var logger = Logger(label: serviceName)
         logger.logLevel = level
-        logger[metadataKey: "service"] = "\(serviceName)"
+        logger[metadataKey: LogKey.service] = "\(serviceName)"
         return logger
     }
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Logging
 import Messaging
@@ -86,7 +87,7 @@ public struct OutboxRelay: Service {
                     try await markFailed(refused.compactMap { ids[$0] }, error: "refused by the broker", in: tx)
                 }
             } catch {
-                logger.warning("outbox publish failed; will retry", metadata: ["rows": "\(rows.count)", "error": "\(error)"])
+                logger.warning("outbox publish failed; will retry", metadata: [LogKey.rows: "\(rows.count)", LogKey.error: "\(error)"])
                 try await markFailed(Array(ids.values), error: String(describing: error), in: tx)
             }
             return rows.count
@@ -95,11 +96,13 @@ public struct OutboxRelay: Service {
 
     private func markFailed(_ ids: [Int64], error: String, in tx: PostgresLease) async throws {
         failed.increment(by: ids.count)
-        let capMillis = Int(settings.maxRetryDelay.components.seconds * 1000)
+        let retry = RetryPolicy(base: .milliseconds(100), cap: settings.maxRetryDelay, jitter: .none)
+        // The delay of each row's next attempt, by the attempts it has made so far.
+        let delays = (1...17).map { retry.delay(attempt: $0).seconds }
         _ = try await tx.query("""
             UPDATE outbox
             SET attempts = attempts + 1, last_error = \(String(error.prefix(500))),
-                next_attempt_at = now() + least(\(capMillis), 100 * power(2, least(attempts, 16))) * interval '1 millisecond'
+                next_attempt_at = now() + (\(delays)::float8[])[least(attempts, 16) + 1] * interval '1 second'
             WHERE id = ANY(\(ids))
             """)
     }

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import Common
+import ServiceKit
+import ServiceLifecycle
+
+/// Applies stored Shiprocket webhooks, oldest first, one per transaction (claimed with
+/// `SKIP LOCKED`, so replicas share the work): finds the delivery, records its AWB, moves its
+/// status forward or keeps the event in the history only, and announces changes through the
+/// outbox. Delivered is terminal, and the announcement is recorded on the delivery, so a
+/// shipment is announced delivered (and settled) once.
+struct ShiprocketProcessor: Service {
+    let pool: PostgresPool
+    let deliveries: DeliveryRepository
+    let logger: Logger
+    /// Whether COD settlement waits for `SettlementConfirmer`.
+    let confirmsDeliveries: Bool
+    var pollInterval = Duration.milliseconds(50)
+    var maxAttempts = 8
+    /// 2 s, 4 s, 8 s, ... (eight attempts span about eight minutes).
+    static let retry = RetryPolicy(base: .seconds(2), cap: .seconds(600), jitter: .none)
+    private let unknownCodes = Counter(label: "shiprocket_unknown_status_codes_total")
+    private let unmatched = Counter(label: "shiprocket_unmatched_webhooks_total")
+
+    init(pool: PostgresPool, confirmsDeliveries: Bool = false, logger: Logger) {
+        self.pool = pool
+        self.confirmsDeliveries = confirmsDeliveries
+        self.deliveries = DeliveryRepository(pool: pool)
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await BatchPoller(batchSize: 1, interval: pollInterval, logger: logger, failure: "shiprocket webhook pass failed")
+            .run { try await processNext() }
+    }
+
+    /// Processes the oldest pending webhook, if any; returns how many it took (0 or 1).
+    @discardableResult
+    func processNext() async throws -> Int {
+        try await pool.withTransaction(retries: 3) { tx in
+            guard let row = try await tx.query("""
+                SELECT id, awb, channel_order_id, shipment_status_id, shipment_status, event_at, mapped_status, attempts
+                FROM shiprocket_webhooks
+                WHERE state = 'pending' AND next_attempt_at <= now()
+                ORDER BY id LIMIT 1
+                FOR UPDATE SKIP LOCKED
+                """).first else { return 0 }
+            let id: Int64 = try row.decode("id")
+            _ = try await tx.query("SAVEPOINT webhook")
+            do {
+                try await apply(row, id: id, in: tx)
+                _ = try await tx.query("RELEASE SAVEPOINT webhook")
+            } catch let error as PostgresError where error.isConnectionFailure {
+                throw error
+            } catch {
+                _ = try await tx.query("ROLLBACK TO SAVEPOINT webhook")
+                let attempts = try row.decode("attempts", as: Int.self) + 1
+                let reason = String(String(describing: error).prefix(1000))
+                _ = try await tx.query("""
+                    UPDATE shiprocket_webhooks
+                    SET attempts = \(attempts), last_error = \(reason),
+                        state = \(attempts >= maxAttempts ? "failed" : "pending"),
+                        next_attempt_at = now() + \(Self.retry.delay(attempt: attempts).seconds) * interval '1 second'
+                    WHERE id = \(id)
+                    """)
+                logger.warning("shiprocket webhook processing failed", metadata: [LogKey.shiprocketWebhookId: "\(id)", LogKey.error: "\(reason)"])
+            }
+            return 1
+        }
+    }
+
+    private func apply(_ row: PostgresRow, id: Int64, in tx: PostgresLease) async throws {
+        let awb: String? = try row.decode("awb")
+        let channelOrderId: String? = try row.decode("channel_order_id")
+        guard let delivery = try await deliveries.lock(awb: awb, channelOrderId: channelOrderId, in: tx) else {
+            _ = try await tx.query("UPDATE shiprocket_webhooks SET state = 'unmatched', processed_at = now() WHERE id = \(id)")
+            unmatched.increment()
+            logger.warning("shiprocket webhook for an unknown shipment; kept until its delivery exists", metadata: [
+                LogKey.shipmentAWB: "\(awb ?? "-")", LogKey.shiprocketOrderId: "\(channelOrderId ?? "-")",
+            ])
+            return
+        }
+        if delivery.awb == nil, let awb { try await deliveries.recordAWB(awb, deliveryId: delivery.id, in: tx) }
+        let statusId: Int? = try row.decode("shipment_status_id")
+        let next = try row.decode("mapped_status", as: String?.self).flatMap(DeliveryStatus.init(rawValue:))
+        if next == nil { unknownCodes.increment() }
+        let eventAt: Date? = try row.decode("event_at")
+        let decision = StatusTransition.decide(current: delivery.status, at: delivery.statusAt, next: next, at: eventAt)
+        if decision == .apply, let next {
+            try await deliveries.setStatus(next, at: eventAt, deliveryId: delivery.id, in: tx)
+            try await Outbox.enqueue(
+                DeliveryStatusChanged(
+                    splitOrderId: delivery.splitOrderId, orderId: delivery.orderId, shopifyOrderId: delivery.shopifyOrderId,
+                    shopDomain: delivery.shopDomain, awb: delivery.awb ?? awb, previousStatus: delivery.status.rawValue,
+                    status: next.rawValue, shiprocketStatus: try row.decode("shipment_status"), shiprocketStatusId: statusId),
+                in: tx)
+            if next == .delivered {
+                // Money collected on the strength of a static token waits for the tracking
+                // API's word, when one is configured.
+                if confirmsDeliveries && delivery.collectAmount > 0 {
+                    try await SettlementAnnouncer.awaitConfirmation(delivery, in: tx)
+                } else {
+                    try await SettlementAnnouncer.announce(delivery, awb: awb, in: tx)
+                }
+            }
+            logger.info("delivery status changed", metadata: [
+                LogKey.sellerOrderId: "\(delivery.splitOrderId)", LogKey.statusFrom: "\(delivery.status.rawValue)", LogKey.statusTo: "\(next.rawValue)",
+            ])
+        }
+        _ = try await tx.query("""
+            UPDATE shiprocket_webhooks
+            SET state = \(decision == .apply ? "applied" : "history"), delivery_id = \(delivery.id), processed_at = now()
+            WHERE id = \(id)
+            """)
+    }
+}

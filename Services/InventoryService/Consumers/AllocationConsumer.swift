@@ -1,0 +1,66 @@
+import Common
+import Logging
+import Messaging
+import Postgres
+import ServiceKit
+
+/// Handles `order.confirmed` (allocate) and `order.cancelled` (release) from the service's
+/// queue. Each message's effect and its outbox event commit together. A redelivered message
+/// changes nothing because the effects are idempotent by order: one allocation row per order
+/// (its primary key), released only from `allocated`. (So no inbox row is needed, which
+/// spares a write per message.)
+struct AllocationConsumer: Sendable {
+    let pool: PostgresPool
+    let repository = AllocationRepository()
+    let logger: Logger
+
+    /// Confirmations already waiting are allocated together, in one transaction (at most the
+    /// queue's prefetch, 32, can be waiting).
+    static let maxBatch = 32
+
+    /// `order.confirmed`, on its own.
+    func allocate(_ message: IncomingMessage) async throws {
+        try await allocate([try OrderConfirmed.decode(message)], traces: [trace(message)])
+    }
+
+    /// `order.cancelled`.
+    func release(_ message: IncomingMessage) async throws {
+        let order = try OrderCancelled.decode(message)
+        try await pool.withTransaction(retries: 5) { tx in
+            if let event = try await repository.release(order, in: tx) {
+                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
+                logger.info("stock released", metadata: [LogKey.orderId: "\(order.orderId)"])
+            }
+        }
+    }
+
+    /// A batch of `order.confirmed` messages; one that cannot be read makes the consumer
+    /// handle the batch's messages one by one.
+    func handle(batch messages: [IncomingMessage]) async throws {
+        try await allocate(try messages.map { try OrderConfirmed.decode($0) }, traces: messages.map(trace))
+    }
+
+    private func allocate(_ orders: [OrderConfirmed], traces: [String?]) async throws {
+        try await pool.withTransaction(retries: 5) { tx in
+            var allocated: [(event: InventoryAllocated, traceparent: String?)] = []
+            var failed: [(event: InventoryAllocationFailed, traceparent: String?)] = []
+            for (index, outcome) in try await repository.allocate(orders, in: tx).enumerated() {
+                switch outcome {
+                case .allocated(let event): allocated.append((event, traces[index]))
+                case .failed(let event): failed.append((event, traces[index]))
+                case .alreadyHandled:
+                    logger.info("order already allocated or cancelled", metadata: [LogKey.orderId: "\(orders[index].orderId)"])
+                }
+            }
+            try await Outbox.enqueue(all: allocated, in: tx)
+            try await Outbox.enqueue(all: failed, in: tx)
+            for (event, _) in failed {
+                logger.notice("order not allocated", metadata: [LogKey.orderId: "\(event.orderId)", LogKey.reason: "\(event.reason)"])
+            }
+        }
+    }
+
+    private func trace(_ message: IncomingMessage) -> String? {
+        message.headers[Headers.traceparent]?.stringValue
+    }
+}

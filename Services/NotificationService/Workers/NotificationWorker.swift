@@ -1,0 +1,157 @@
+import Common
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import ServiceKit
+import ServiceLifecycle
+
+/// Claims due jobs for each channel that has a provider and sends them, several at a time.
+/// A provider behind an open circuit is not called: its jobs wait (given back without using
+/// an attempt) until the circuit lets a probe through.
+struct NotificationWorker: Service {
+    struct Settings: Sendable {
+        var batchSize = 32
+        var lease = Duration.seconds(60)
+        var pollInterval = Duration.milliseconds(50)
+        var breakerThreshold = 5
+        var breakerOpenFor = Duration.seconds(30)
+    }
+
+    let queue: JobQueue
+    let providers: [any NotificationProvider]
+    let breakers: [Job.Channel: CircuitBreaker]
+    let settings: Settings
+    let logger: Logger
+    private let recorder: SendRecorder
+    private let sent = Counter(label: "notifications_sent_total")
+    private let failed = Counter(label: "notifications_failed_attempts_total")
+
+    init(queue: JobQueue, providers: [any NotificationProvider], settings: Settings = .init(), logger: Logger) {
+        self.queue = queue
+        self.providers = providers
+        self.settings = settings
+        self.logger = logger
+        recorder = SendRecorder(queue: queue, logger: logger)
+        breakers = Dictionary(uniqueKeysWithValues: providers.map {
+            ($0.channel, CircuitBreaker(threshold: settings.breakerThreshold, openFor: settings.breakerOpenFor))
+        })
+    }
+
+    func run() async throws {
+        guard !providers.isEmpty else {
+            // Nothing to send with: jobs wait, and the service runs on until it is stopped.
+            try? await gracefulShutdown()
+            return
+        }
+        await withDiscardingTaskGroup { group in
+            for provider in providers {
+                group.addTask {
+                    await BatchPoller(batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
+                                      failure: "notification pass failed")
+                        .run { try await pass(provider) }
+                }
+            }
+        }
+        for provider in providers { await provider.shutdown() }
+    }
+
+    /// Claims and sends one batch for `provider`'s channel; returns how many it claimed.
+    @discardableResult
+    func pass(_ provider: any NotificationProvider) async throws -> Int {
+        let breaker = breakers[provider.channel]!
+        guard breaker.allow() else { return 0 }
+        // While the circuit is half-open, only the probe goes out.
+        let probing = if case .halfOpen = breaker.current { true } else { false }
+        let claimedAt = ContinuousClock.now
+        let jobs = try await queue.claim(limit: probing ? 1 : settings.batchSize, lease: settings.lease, channels: [provider.channel])
+        if jobs.isEmpty {
+            if probing { breaker.recordSuccess() }  // nothing to probe with; try again normally
+            return 0
+        }
+        // At most `provider.concurrency` sends at once, and each is recorded as soon as it is
+        // accepted, before its sender takes the next job: a crash can then repeat at most the
+        // sends in flight (one per sender), never the rest of the batch.
+        let senders = max(1, provider.concurrency)
+        var waiting = jobs[...]
+        var failure: (any Error)?
+        var recorded = 0
+        await withTaskGroup(of: SendOutcome.self) { group in
+            var running = 0
+            while true {
+                // A job is sent only in the first half of its lease, so that the send (at most
+                // its provider's timeout) ends before the lease does and no other worker takes
+                // the job meanwhile; and nothing more once recording went wrong.
+                while running < senders, failure == nil, ContinuousClock.now - claimedAt < settings.lease / 2,
+                      let job = waiting.popFirst() {
+                    group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: probing) }
+                    running += 1
+                }
+                guard let outcome = await group.next() else { break }
+                running -= 1
+                switch outcome {
+                case .recorded: recorded += 1
+                case .notSent: break
+                case .notRecorded(let error): failure = failure ?? error
+                }
+            }
+        }
+        sent.increment(by: recorded)
+        if !waiting.isEmpty {
+            // Not sent: given back at once, without using up an attempt.
+            _ = try? await queue.release(Array(waiting))
+        }
+        if let failure { throw failure }
+        return jobs.count
+    }
+
+    private enum SendOutcome {
+        case recorded, notSent
+        /// Sent or failed, but the database did not take the record of it.
+        case notRecorded(any Error)
+    }
+
+    /// Sends one job and records the outcome.
+    private func sendAndRecord(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker, probe: Bool) async -> SendOutcome {
+        do {
+            guard try await deliver(job, with: provider, breaker: breaker, probe: probe) else { return .notSent }
+            if try await recorder.record(job) { return .recorded }
+            logger.warning("sent, but the job's lease had been taken back", metadata: [LogKey.jobId: "\(job.id)"])
+            return .notSent
+        } catch {
+            // The job stays claimed until its lease runs out.
+            logger.error("could not record a send or a failed send", metadata: [LogKey.jobId: "\(job.id)", LogKey.error: "\(error)"])
+            return .notRecorded(error)
+        }
+    }
+
+    /// Sends one job; true if it went out (its sender records it), false if it failed or waits
+    /// for its provider (recorded here). The probe of a half-open circuit was let through by
+    /// the pass; every other send asks the circuit itself.
+    private func deliver(_ job: Job, with provider: any NotificationProvider, breaker: CircuitBreaker, probe: Bool) async throws -> Bool {
+        guard probe || breaker.allow() else {
+            _ = try await queue.postpone(job, by: settings.breakerOpenFor, reason: "\(provider.channel) provider unavailable (circuit open)")
+            return false
+        }
+        var message = (try? JSONSerialization.jsonObject(with: job.message) as? [String: String]) ?? [:]
+        // The same id on every attempt: a receiver can recognise a message sent again after
+        // a crash between the send and the record of it (at-least-once delivery).
+        message[Job.notificationIdKey] = job.notificationId
+        do {
+            try await provider.send(message)
+            breaker.recordSuccess()
+            return true
+        } catch {
+            let failure = error as? ProviderFailure ?? .transient("\(error)")
+            if !failure.permanent { breaker.recordFailure() }
+            failed.increment()
+            var final = job
+            if failure.permanent { final.attempts = final.maxAttempts }
+            _ = try await queue.fail(final, error: failure.description)
+            logger.warning("notification not sent", metadata: [
+                LogKey.jobId: "\(job.id)", LogKey.jobChannel: "\(job.channel.rawValue)", LogKey.attempt: "\(job.attempts)", LogKey.error: "\(failure.description)",
+            ])
+            return false
+        }
+    }
+}

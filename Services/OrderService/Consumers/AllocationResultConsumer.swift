@@ -1,0 +1,103 @@
+import Common
+import Foundation
+import Logging
+import Messaging
+import Postgres
+import ServiceKit
+
+/// Consumes InventoryService's allocation results: an allocated order is split into one
+/// seller order per vendor and announced as `order.allocated`; a refused one is marked
+/// `allocation_failed` and announced. A result applies only to an order still `confirmed`,
+/// which makes it apply once (a redelivery finds the order moved on) and leaves a cancelled
+/// order cancelled.
+struct AllocationResultConsumer: Sendable {
+    let pool: PostgresPool
+    let logger: Logger
+    let sellerOrders = SellerOrderRepository()
+
+    /// Allocations already waiting are split together, in one transaction (the queue's
+    /// prefetch bounds how many can be waiting).
+    static let maxBatch = 32
+
+    /// `inventory.allocated`, on its own.
+    func split(_ message: IncomingMessage) async throws {
+        try await split([try InventoryAllocated.decode(message)], traces: [trace(message)])
+    }
+
+    /// `inventory.allocation_failed`.
+    func markFailed(_ message: IncomingMessage) async throws {
+        let result = try InventoryAllocationFailed.decode(message)
+        try await pool.withTransaction(retries: 5) { tx in
+            guard let order = try await confirmedOrder(result.orderId, in: tx) else { return }
+            try await sellerOrders.markAllocationFailed(orderId: order.id, reason: result.reason, in: tx)
+            try await Outbox.enqueue(
+                OrderAllocationFailed(
+                    orderId: String(order.id), shopifyOrderId: String(order.shopifyOrderId), shopDomain: order.shopDomain,
+                    name: order.name, customerEmail: order.customer.email, reason: result.reason),
+                traceparent: trace(message), in: tx)
+            logger.notice("order could not be allocated", metadata: [LogKey.orderId: "\(order.id)", LogKey.reason: "\(result.reason)"])
+        }
+    }
+
+    /// A batch of `inventory.allocated` messages; one that cannot be read or cannot apply
+    /// makes the consumer handle the batch's messages one by one.
+    func handle(batch messages: [IncomingMessage]) async throws {
+        try await split(try messages.map { try InventoryAllocated.decode($0) }, traces: messages.map(trace))
+    }
+
+    /// Splits each allocated order still waiting for its allocation and announces it; a
+    /// few statements for the whole batch, whatever its size.
+    private func split(_ results: [InventoryAllocated], traces: [String?]) async throws {
+        var ids: [Int64] = []
+        for result in results {
+            guard let id = Int64(result.orderId) else { throw PermanentMessageError("no order \(result.orderId)") }
+            ids.append(id)
+        }
+        try await pool.withTransaction(retries: 5) { tx in
+            let orders = try await sellerOrders.lockOrders(ids: ids, in: tx)
+            var created: [(sellerOrder: SellerOrderDraft, orderId: Int64)] = []
+            var events: [(event: OrderAllocated, traceparent: String?)] = []
+            var splitIds: Set<Int64> = []
+            for (index, result) in results.enumerated() {
+                guard let order = orders[ids[index]] else { throw PermanentMessageError("no order \(result.orderId)") }
+                guard order.status.awaitsAllocation, !splitIds.contains(order.id) else {
+                    logger.info("allocation result for an order no longer waiting for one", metadata: [LogKey.orderId: "\(order.id)", LogKey.status: "\(order.status)"])
+                    continue
+                }
+                let drafts: [SellerOrderDraft]
+                do throws(SellerSplit.Mismatch) {
+                    drafts = try SellerSplit.split(
+                        orderId: order.id, items: order.items, placements: result.lines.map(\.placement),
+                        remainingAmount: order.remainingAmount)
+                } catch {
+                    throw PermanentMessageError(error.description)
+                }
+                created += drafts.map { ($0, order.id) }
+                events.append((OrderAllocated(order, sellerOrders: drafts), traces[index]))
+                splitIds.insert(order.id)
+            }
+            try await sellerOrders.insert(created, in: tx)
+            try await sellerOrders.markAllocated(orderIds: Array(splitIds), in: tx)
+            try await Outbox.enqueue(all: events, in: tx)
+            for (event, _) in events {
+                logger.info("order split per seller", metadata: [LogKey.orderId: "\(event.orderId)", LogKey.sellerOrders: "\(event.sellerOrders.count)"])
+            }
+        }
+    }
+
+    /// The order, locked, if it is waiting for its allocation; nil if it moved on.
+    private func confirmedOrder(_ id: String, in tx: PostgresLease) async throws -> SellerOrderRepository.LockedOrder? {
+        guard let number = Int64(id), let order = try await sellerOrders.lockOrder(id: number, in: tx) else {
+            throw PermanentMessageError("no order \(id)")
+        }
+        guard order.status.awaitsAllocation else {
+            logger.info("allocation result for an order no longer waiting for one", metadata: [LogKey.orderId: "\(id)", LogKey.status: "\(order.status)"])
+            return nil
+        }
+        return order
+    }
+
+    private func trace(_ message: IncomingMessage) -> String? {
+        message.headers[Headers.traceparent]?.stringValue
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// What an order's payment becomes as its seller orders are delivered: the collected amount
+/// rises by what each courier collected (never above the total), and once the last shipment
+/// arrives the customer has paid in full.
+struct Settlement: Sendable, Equatable {
+    var totalAmount: Decimal
+    var collectedAmount: Decimal
+
+    var remainingAmount: Decimal { totalAmount - collectedAmount }
+    var status: PaymentSummary.Status { remainingAmount == 0 ? .paid : .partiallyPaid }
+
+    /// The payment after a courier collected `amount`; `lastShipment` when no seller order of
+    /// the order is still on its way.
+    func collecting(_ amount: Decimal, lastShipment: Bool) -> Settlement {
+        let collected = lastShipment ? totalAmount : min(totalAmount, collectedAmount + amount)
+        return Settlement(totalAmount: totalAmount, collectedAmount: collected)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// The parts of Shopify's order payload (REST Admin API `Order`) this service uses. The same
+/// shape arrives with orders/create, orders/updated, orders/paid and orders/cancelled.
+struct ShopifyOrderWebhook: Decodable, Sendable {
+    var id: Int64
+    var name: String?
+    var email: String?
+    var currency: String
+    var createdAt: String?
+    var updatedAt: String
+    var cancelledAt: String?
+    var financialStatus: String?
+    var gateway: String?
+    var paymentGatewayNames: [String]?
+    var totalPrice: String
+    var totalLineItemsPrice: String?
+    var totalDiscounts: String?
+    var totalOutstanding: String?
+    var totalShippingPriceSet: PriceSet?
+    var shippingLines: [ShippingLine]?
+    var customer: Customer?
+    var lineItems: [LineItem]
+    var shippingAddress: Address?
+    var billingAddress: Address?
+
+    // Spelled out rather than `convertFromSnakeCase`, which converts every key of the
+    // payload (most of which this service never reads) on each decode.
+    enum CodingKeys: String, CodingKey {
+        case id, name, email, currency, gateway, customer
+        case createdAt = "created_at", updatedAt = "updated_at", cancelledAt = "cancelled_at"
+        case financialStatus = "financial_status", paymentGatewayNames = "payment_gateway_names"
+        case totalPrice = "total_price", totalLineItemsPrice = "total_line_items_price"
+        case totalDiscounts = "total_discounts", totalOutstanding = "total_outstanding"
+        case totalShippingPriceSet = "total_shipping_price_set", shippingLines = "shipping_lines"
+        case lineItems = "line_items", shippingAddress = "shipping_address", billingAddress = "billing_address"
+    }
+
+    struct Customer: Decodable, Sendable {
+        var id: Int64?
+        var email: String?
+        var firstName: String?
+        var lastName: String?
+        var phone: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, email, phone
+            case firstName = "first_name", lastName = "last_name"
+        }
+    }
+
+    struct LineItem: Decodable, Sendable {
+        var id: Int64
+        var variantId: Int64?
+        var sku: String?
+        var title: String?
+        var quantity: Int
+        var price: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, sku, title, quantity, price
+            case variantId = "variant_id"
+        }
+    }
+
+    struct Address: Decodable, Sendable {
+        var latitude: Double?
+        var longitude: Double?
+    }
+
+    struct PriceSet: Decodable, Sendable {
+        var shopMoney: Money
+        enum CodingKeys: String, CodingKey { case shopMoney = "shop_money" }
+        struct Money: Decodable, Sendable { var amount: String }
+    }
+
+    struct ShippingLine: Decodable, Sendable {
+        var price: String
+    }
+
+    static func decode(_ payload: Data) throws -> ShopifyOrderWebhook {
+        try JSONDecoder().decode(ShopifyOrderWebhook.self, from: payload)
+    }
+}

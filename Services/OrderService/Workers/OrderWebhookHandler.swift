@@ -1,0 +1,129 @@
+import Foundation
+import Postgres
+import ServiceKit
+
+/// Applies one stored order delivery inside the processor's transaction.
+///
+/// Every order topic carries the whole order, so each one creates the order if it does not
+/// exist yet (an orders/updated that overtakes its orders/create is not lost) and otherwise
+/// updates it only if it is newer (`updated_at`) than what is stored. The order is created
+/// once per (shop, Shopify order id), enforced by a unique constraint, and `order.confirmed`
+/// is written to the outbox in the same transaction. orders/cancelled cancels it once and
+/// announces `order.cancelled`.
+struct OrderWebhookHandler: Sendable {
+    let orders = OrderRepository()
+
+    /// Whether the caller already locked the order (as `OrderRepository.lockAll` does for a
+    /// batch), and what it found.
+    enum Lock {
+        case here
+        case alreadyLocked(OrderRepository.Stored?)
+    }
+
+    /// What handling a delivery left: the order as it now stands (nil if there is none) and
+    /// the events the caller must add to the outbox in the same transaction.
+    struct Outcome {
+        var order: OrderRepository.Stored?
+        var events: [Outbox.Message] = []
+    }
+
+    /// `order` is the delivery's payload as `parse` read it.
+    func handle(
+        topic: ShopifyTopic, shopDomain: String, order: ShopifyOrderWebhook, traceparent: String?, lock: Lock = .here,
+        in tx: PostgresLease
+    ) async throws -> Outcome {
+        let payment: PaymentSummary
+        do {
+            payment = try PaymentSummary(order: order)
+        } catch let error as OrderPayloadError {
+            throw PermanentWebhookError(error.description)
+        }
+        guard let updatedAt = try? Date(order.updatedAt, strategy: .iso8601) else {
+            throw PermanentWebhookError("updated_at is not an ISO 8601 time")
+        }
+
+        var outcome = Outcome(order: nil)
+        switch lock {
+        case .here: outcome.order = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
+        case .alreadyLocked(let stored): outcome.order = stored
+        }
+        if outcome.order == nil {
+            let customerId = try await orders.upsertCustomer(order.customer, fallbackEmail: order.email, shopDomain: shopDomain, in: tx)
+            if let orderId = try await orders.insertOrder(
+                order, payment: payment, updatedAt: updatedAt, customerId: customerId, shopDomain: shopDomain, in: tx
+            ) {
+                outcome.events.append(try Outbox.Message(
+                    Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment), traceparent: traceparent))
+                outcome.order = OrderRepository.Stored(id: orderId, status: .confirmed, shopifyUpdatedAt: updatedAt)
+            } else {
+                // Another delivery of the same order committed first: continue as an update.
+                outcome.order = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
+            }
+        } else if let current = outcome.order, updatedAt > current.shopifyUpdatedAt, current.status.takesUpdates {
+            try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
+            try await orders.savePayment(payment, orderId: current.id, currency: order.currency, in: tx)
+            outcome.order?.shopifyUpdatedAt = updatedAt
+        }
+
+        if topic == .ordersCancelled, let current = outcome.order, current.status.moves(to: .cancelled) {
+            let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
+            try await orders.markCancelled(orderId: current.id, at: cancelledAt, in: tx)
+            outcome.events.append(try Outbox.Message(
+                OrderCancelled(orderId: String(current.id), shopifyOrderId: String(order.id), shopDomain: shopDomain),
+                traceparent: traceparent))
+            outcome.order?.status = .cancelled
+        }
+        return outcome
+    }
+
+    static func parse(_ payload: Data) throws -> ShopifyOrderWebhook {
+        let order: ShopifyOrderWebhook
+        do {
+            order = try ShopifyOrderWebhook.decode(payload)
+        } catch {
+            throw PermanentWebhookError("payload does not match Shopify's order schema: \(Self.describe(error))")
+        }
+        guard !order.lineItems.isEmpty else { throw PermanentWebhookError("order has no line items") }
+        for item in order.lineItems {
+            guard item.quantity > 0 else { throw PermanentWebhookError("line item \(item.id) has quantity \(item.quantity)") }
+            guard let sku = item.sku, !sku.isEmpty else { throw PermanentWebhookError("line item \(item.id) has no SKU") }
+        }
+        return order
+    }
+
+    static func confirmed(_ order: ShopifyOrderWebhook, orderId: Int64, shopDomain: String, payment: PaymentSummary) -> OrderConfirmed {
+        func point(_ address: ShopifyOrderWebhook.Address?) -> OrderConfirmed.Point? {
+            guard let latitude = address?.latitude, let longitude = address?.longitude else { return nil }
+            return OrderConfirmed.Point(latitude: latitude, longitude: longitude)
+        }
+        return OrderConfirmed(
+            orderId: String(orderId), shopifyOrderId: String(order.id), shopDomain: shopDomain, name: order.name,
+            currency: order.currency,
+            customer: .init(
+                email: order.customer?.email ?? order.email, firstName: order.customer?.firstName,
+                lastName: order.customer?.lastName, phone: order.customer?.phone),
+            shippingPoint: point(order.shippingAddress), billingPoint: point(order.billingAddress),
+            items: order.lineItems.map {
+                .init(lineItemId: String($0.id), variantId: $0.variantId.map(String.init), sku: $0.sku ?? "",
+                      title: $0.title, quantity: $0.quantity, price: Money.format(Money.parse($0.price) ?? 0))
+            },
+            payment: .init(
+                method: payment.method.rawValue, status: payment.status.rawValue,
+                totalAmount: Money.format(payment.totalAmount), collectedAmount: Money.format(payment.collectedAmount),
+                remainingAmount: Money.format(payment.remainingAmount)))
+    }
+
+    /// A short reason naming the field, without echoing payload values.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "invalid JSON" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing \(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong type at \(path(context))"
+        case .dataCorrupted(let context): return "invalid value at \(path(context))"
+        @unknown default: return "invalid payload"
+        }
+    }
+}

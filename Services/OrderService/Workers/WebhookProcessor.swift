@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import Common
+import ServiceKit
+import ServiceLifecycle
+
+/// Processes stored Shopify deliveries, decoupled from the HTTP request.
+///
+/// A batch of due deliveries is claimed with `FOR UPDATE SKIP LOCKED` (so replicas and
+/// workers never take the same one) and processed in one transaction (see `processBatch`):
+/// each delivery's effects and its new status commit together, so a worker that dies
+/// mid-batch leaves every delivery of the batch pending, to be processed once, later. A
+/// delivery that fails is retried with exponential backoff; one that can never succeed, or
+/// has failed `maxAttempts` times, is marked failed with its reason.
+struct WebhookProcessor: Service {
+    struct Settings: Sendable {
+        /// Parallel loops, each with its own transaction; SKIP LOCKED keeps them apart.
+        var workers = 4
+        var batchSize = 20
+        var pollInterval = Duration.milliseconds(50)
+        var maxAttempts = 8
+        /// 2 s, 4 s, 8 s, ... up to five minutes: Shopify's own retries are not needed meanwhile,
+        /// the delivery is stored.
+        var retry = RetryPolicy(base: .seconds(2), cap: .seconds(300), jitter: .none)
+    }
+
+    let pool: PostgresPool
+    let settings: Settings
+    let logger: Logger
+    let handler = OrderWebhookHandler()
+    private let processed = Counter(label: "webhook_deliveries_processed_total")
+    private let failed = Counter(label: "webhook_deliveries_failed_total")
+
+    init(pool: PostgresPool, settings: Settings = .init(), logger: Logger) {
+        self.pool = pool
+        self.settings = settings
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let poller = BatchPoller(
+            batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
+            failure: "webhook processing pass failed")
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(1, settings.workers) {
+                group.addTask { await poller.run { try await processBatch() } }
+            }
+        }
+    }
+
+    /// A claimed delivery, its payload read once.
+    struct Claimed {
+        var id: Int64
+        var webhookId: String
+        var topic: String
+        var shopDomain: String
+        var attempts: Int
+        var order: Result<ShopifyOrderWebhook, any Error>
+
+        init(_ row: PostgresRow) throws {
+            id = try row.decode("id")
+            webhookId = try row.decode("webhook_id")
+            topic = try row.decode("topic")
+            shopDomain = try row.decode("shop_domain")
+            attempts = try row.decode("attempts")
+            let payload: Data = try row.decode("payload")
+            order = Result { try OrderWebhookHandler.parse(payload) }
+        }
+
+        /// The order the delivery is about, if its payload could be read.
+        var orderKey: OrderRepository.OrderKey? {
+            (try? order.get()).map { OrderRepository.OrderKey(shopDomain: shopDomain, shopifyOrderId: $0.id) }
+        }
+
+        /// Batches take the orders they touch in this order, so concurrent batches wait for
+        /// each other instead of deadlocking.
+        static func lockOrder(_ a: Claimed, _ b: Claimed) -> Bool {
+            let left = (try? a.order.get().id) ?? .max, right = (try? b.order.get().id) ?? .max
+            return (a.shopDomain, left, a.id) < (b.shopDomain, right, b.id)
+        }
+    }
+
+    /// Claims and processes one batch; returns how many deliveries it claimed.
+    ///
+    /// First without savepoints, every processed delivery marked in one statement at the end:
+    /// a batch costs a few round trips per order instead of a dozen. If a delivery fails,
+    /// that attempt is rolled back whole and the batch is processed again, each delivery
+    /// under its own savepoint, so the failure is recorded and the others still commit.
+    @discardableResult
+    func processBatch() async throws -> Int {
+        do {
+            return try await claimAndProcess(careful: false)
+        } catch is FailedInFastPass {
+            return try await claimAndProcess(careful: true)
+        }
+    }
+
+    /// A delivery failed while no savepoint protected the others: the pass is undone.
+    private struct FailedInFastPass: Error {}
+
+    private func claimAndProcess(careful: Bool) async throws -> Int {
+        try await pool.withTransaction { tx in
+            let rows = try await tx.query("""
+                SELECT id, webhook_id, topic, shop_domain, payload, attempts
+                FROM webhook_deliveries
+                WHERE status = 'pending' AND next_attempt_at <= now()
+                ORDER BY id
+                LIMIT \(settings.batchSize)
+                FOR UPDATE SKIP LOCKED
+                """)
+            let claimed = try rows.map(Claimed.init).sorted(by: Claimed.lockOrder)
+            var done: [Int64] = []
+            var events: [Outbox.Message] = []
+            // The fast pass locks the batch's orders in one statement; then each delivery
+            // knows its order's state, kept current as earlier deliveries change it.
+            var known: [OrderRepository.OrderKey: OrderRepository.Stored?] = [:]
+            if !careful {
+                let keys = claimed.compactMap(\.orderKey)
+                let locked = try await handler.orders.lockAll(keys, in: tx)
+                for key in keys { known[key] = .some(locked[key]) }
+            }
+            for delivery in claimed {
+                if careful {
+                    try await process(delivery, in: tx)
+                } else {
+                    do {
+                        let key = delivery.orderKey
+                        let outcome = try await apply(delivery, lock: key.flatMap { known[$0] }.map { .alreadyLocked($0) } ?? .here, in: tx)
+                        if let key { known[key] = .some(outcome.order) }
+                        events += outcome.events
+                    } catch let error as PostgresError where error.isConnectionFailure {
+                        throw error  // nothing can be recorded; the whole batch stays pending
+                    } catch {
+                        throw FailedInFastPass()
+                    }
+                    done.append(delivery.id)
+                }
+            }
+            try await Outbox.enqueue(events, in: tx)
+            if !done.isEmpty {
+                _ = try await tx.query("""
+                    UPDATE webhook_deliveries
+                    SET status = 'processed', attempts = attempts + 1, processed_at = now(), last_error = NULL
+                    WHERE id = ANY(\(done)::bigint[])
+                    """)
+                processed.increment(by: done.count)
+            }
+            return rows.count
+        }
+    }
+
+    private func apply(_ delivery: Claimed, lock: OrderWebhookHandler.Lock = .here, in tx: PostgresLease) async throws
+        -> OrderWebhookHandler.Outcome
+    {
+        guard let topic = ShopifyTopic(rawValue: delivery.topic) else {
+            throw PermanentWebhookError("topic is not processed")
+        }
+        return try await handler.handle(
+            topic: topic, shopDomain: delivery.shopDomain, order: try delivery.order.get(), traceparent: nil, lock: lock, in: tx)
+    }
+
+    private func process(_ delivery: Claimed, in tx: PostgresLease) async throws {
+        let id = delivery.id
+        let attempts = delivery.attempts + 1
+        var logger = self.logger
+        logger[metadataKey: LogKey.webhookId] = "\(delivery.webhookId)"
+        _ = try await tx.query("SAVEPOINT delivery")
+        do {
+            try await Outbox.enqueue(try await apply(delivery, in: tx).events, in: tx)
+            _ = try await tx.query("RELEASE SAVEPOINT delivery")
+            _ = try await tx.query("""
+                UPDATE webhook_deliveries
+                SET status = 'processed', attempts = \(attempts), processed_at = now(), last_error = NULL
+                WHERE id = \(id)
+                """)
+            processed.increment()
+        } catch let error as PostgresError where error.isConnectionFailure {
+            throw error  // nothing can be recorded; the whole batch stays pending
+        } catch {
+            _ = try await tx.query("ROLLBACK TO SAVEPOINT delivery")
+            let permanent = error is PermanentWebhookError
+            let final = permanent || attempts >= settings.maxAttempts
+            let reason = String(String(describing: error).prefix(1000))
+            _ = try await tx.query("""
+                UPDATE webhook_deliveries
+                SET status = \(final ? "failed" : "pending"), attempts = \(attempts), last_error = \(reason),
+                    next_attempt_at = now() + \(settings.retry.delay(attempt: attempts).seconds) * interval '1 second'
+                WHERE id = \(id)
+                """)
+            failed.increment()
+            logger.log(
+                level: final ? .error : .warning, final ? "webhook delivery failed" : "webhook delivery will be retried",
+                metadata: [LogKey.attempt: "\(attempts)", LogKey.error: "\(reason)"])
+        }
+    }
+}
