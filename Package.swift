@@ -87,6 +87,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SMTP",
+            dependencies: ["CCurl"],
+            path: "Shared/SMTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ServiceKit",
             dependencies: [
                 "Postgres", "Messaging", "Common",
@@ -105,7 +111,7 @@ let package = Package(
         service("DeliveryService", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
         service(
             "NotificationService",
-            dependencies: ["CCurl", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["SMTP", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             resources: [.copy("Templates")]),
         .target(
             name: "TestSupport",
@@ -120,7 +126,7 @@ let package = Package(
             name: "SharedTests",
             dependencies: [
                 "TestSupport",
-                "Postgres", "Messaging", "ServiceKit",
+                "Postgres", "Messaging", "ServiceKit", "SMTP", "CCurl", "Common",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,7 +138,7 @@ let package = Package(
             name: "ServiceTests",
             dependencies: [
                 "TestSupport", "OrderService", "InventoryService", "DeliveryService", "NotificationService",
-                "Postgres", "Messaging", "ServiceKit", "Common",
+                "Postgres", "Messaging", "ServiceKit", "Common", "SMTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/ServiceTests",

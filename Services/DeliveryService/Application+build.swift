@@ -11,10 +11,11 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
     }
     let deliveries = DeliveryRepository(pool: context.pool)
     let router = ServiceHost.router(context)
-    ShiprocketWebhookController(token: configuration.shiprocketWebhookToken, pool: context.pool, logger: context.logger)
+    let webhooks = ShiprocketWebhookRepository(pool: context.pool)
+    ShiprocketWebhookController(token: configuration.shiprocketWebhookToken, webhooks: webhooks, logger: context.logger)
         .addRoutes(to: router)
     DeliveryController(deliveries: deliveries).addRoutes(to: router)
-    ShiprocketAdminController(pool: context.pool).addRoutes(to: ServiceHost.adminGroup(router, context))
+    ShiprocketAdminController(webhooks: webhooks).addRoutes(to: ServiceHost.adminGroup(router, context))
     let consumer = DeliveryCreationConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
     var workers: [any Service] = [
         ShiprocketProcessor(pool: context.pool, confirmsDeliveries: configuration.tracking != nil, logger: context.logger)

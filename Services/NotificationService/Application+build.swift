@@ -10,7 +10,7 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
     let admin = ServiceHost.adminGroup(router, context)
     DeviceController(pool: context.pool).addRoutes(
         to: router.group("devices").add(middleware: AdminAuthMiddleware(token: configuration.service.adminToken)))
-    NotificationController(pool: context.pool, queue: queue).addRoutes(to: router, admin: admin)
+    NotificationController(queue: queue).addRoutes(to: router, admin: admin)
 
     var providers: [any NotificationProvider] = []
     if let url = configuration.pushURL {

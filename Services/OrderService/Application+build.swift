@@ -14,7 +14,7 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
         deliveries: WebhookDeliveryWriter(repository: deliveries, logger: context.logger), logger: context.logger
     ).addRoutes(to: router)
     WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
-    OrderController(pool: context.pool).addRoutes(to: router)
+    OrderController(orders: OrderViewRepository(pool: context.pool)).addRoutes(to: router)
     let allocations = AllocationResultConsumer(pool: context.pool, logger: context.logger)
     let settlements = SettlementConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(

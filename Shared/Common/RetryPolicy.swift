@@ -57,3 +57,23 @@ extension Duration {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
+
+extension RetryPolicy {
+    /// What a failed attempt leads to: the last one (the work is given up on and recorded as
+    /// failed), or a retry after `delay`.
+    public struct Outcome: Sendable, Equatable {
+        public var isFinal: Bool
+        public var delay: Duration
+
+        public init(isFinal: Bool, delay: Duration) {
+            self.isFinal = isFinal
+            self.delay = delay
+        }
+    }
+
+    /// After the `attempt`-th attempt failed (1 for the first), of at most `maxAttempts`;
+    /// `permanent` when the failure can never pass.
+    public func after(failedAttempt attempt: Int, of maxAttempts: Int, permanent: Bool = false) -> Outcome {
+        Outcome(isFinal: permanent || attempt >= maxAttempts, delay: delay(attempt: attempt))
+    }
+}

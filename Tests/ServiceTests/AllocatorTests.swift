@@ -3,7 +3,7 @@ import Testing
 
 @testable import InventoryService
 
-/// The allocation rules (README, InventoryService), one by one, on the pure allocator.
+/// The allocation rules (docs/api.md, InventoryService), one by one, on the pure allocator.
 @Suite struct AllocatorTests {
     // A customer in central Mumbai, and points at known distances from it.
     static let customer = GeoPoint(latitude: 19.0760, longitude: 72.8777)

@@ -43,6 +43,17 @@ import Testing
         }
     }
 
+    @Test func noServiceImportsACLibrary() throws {
+        let files = try #require(FileManager.default.enumerator(at: Self.root, includingPropertiesForKeys: nil))
+        var sources = 0
+        for case let file as URL in files where file.pathExtension == "swift" {
+            sources += 1
+            let imports = Self.imports(in: try String(contentsOf: file, encoding: .utf8))
+            #expect(imports.allSatisfy { !["CCurl", "CLibPQ", "CRabbitMQ"].contains($0) }, "\(file.lastPathComponent) imports \(imports)")
+        }
+        #expect(sources > 50)
+    }
+
     /// The modules a source file imports, however the import is spelled (attributes, access
     /// level, `import struct Module.Type`).
     static func imports(in source: String) -> [String] {

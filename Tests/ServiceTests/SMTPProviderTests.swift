@@ -1,4 +1,5 @@
 import Foundation
+import SMTP
 import TestSupport
 import Testing
 
@@ -34,7 +35,7 @@ import Testing
         }
 
         func provider(_ userInfo: String, _ query: String = "starttls=required") throws -> SMTPProvider {
-            let settings = try #require(SMTPProvider.Settings(
+            let settings = try #require(SMTPSettings(
                 url: "smtp://\(userInfo)@127.0.0.1:\(port)?\(query)&cafile=\(cert)", from: "shop@example.com"))
             return SMTPProvider(settings: settings)
         }
@@ -52,11 +53,11 @@ import Testing
     }
 
     @Test func theURLCarriesCredentialsAndTLSChoiceButTheyStayOutOfTheAddress() throws {
-        let settings = try #require(SMTPProvider.Settings(url: "smtp://me%40x.com:p%3Ass@mail.example.com:587?starttls=required", from: "f@x.com"))
+        let settings = try #require(SMTPSettings(url: "smtp://me%40x.com:p%3Ass@mail.example.com:587?starttls=required", from: "f@x.com"))
         #expect(settings.url == "smtp://mail.example.com:587")
         #expect(settings.username == "me@x.com")
         #expect(settings.password == "p:ss")
-        #expect(SMTPProvider.Settings(url: "http://mail.example.com", from: "f@x.com") == nil)
-        #expect(SMTPProvider.Settings(url: "smtps://mail.example.com", from: "f@x.com")?.username == nil)
+        #expect(SMTPSettings(url: "http://mail.example.com", from: "f@x.com") == nil)
+        #expect(SMTPSettings(url: "smtps://mail.example.com", from: "f@x.com")?.username == nil)
     }
 }

@@ -110,7 +110,7 @@ import Testing
             let deliveries = try JSONDecoder().decode([Listed].self, from: Data(listed.body.utf8))
             let raw = try JSONSerialization.jsonObject(with: Data(listed.body.utf8)) as? [[String: Any]]
             #expect(raw?.allSatisfy { Set($0.keys).isSuperset(of: ["id", "webhookId", "eventId", "topic", "status", "attempts", "lastError"]) } == true,
-                    "every field the README lists is present, lastError as null")
+                    "every field docs/api.md lists is present, lastError as null")
             let mine = try #require(deliveries.first { $0.webhookId == webhookId })
             #expect(mine.status == "ignored")
             #expect(mine.topic == "products/update")

@@ -9,18 +9,18 @@ import Testing
     @Test func aMessageDeliveredTwiceHasItsEffectOnce() async throws {
         let pool = try await preparedPool()
         let table = uniqueName("effects")
-        _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (message_id text)"))
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (message_id text PRIMARY KEY)"))
         let key = "test.dup.\(uniqueName("k"))"
         let topology = QueueTopology(queue: uniqueName("dup-q"), bindings: [key])
         let publisher = TestStack.test.publisher()
         try await publisher.declare(topology)
 
         let calls = Tally()
-        let inbox = Inbox(pool: pool, consumer: topology.queue)
         let consumer = AMQPConsumer(settings: TestStack.test.amqpSettings(), topology: topology, concurrency: 2, logger: testLogger) { message in
-            try await inbox.process(message) { tx in
-                _ = try await tx.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: [message.messageId]))
-            }
+            // The effect is idempotent by the message's id, as the services' effects are by the
+            // facts they record.
+            _ = try await pool.query(PostgresQuery(
+                unsafeSQL: "INSERT INTO \(table) VALUES ($1) ON CONFLICT DO NOTHING", binds: [message.messageId]))
             calls.add()  // once handled, so that four calls means all four are done
         }
         let running = Task { try await consumer.run() }

@@ -22,16 +22,14 @@ import Testing
         try await publisher.declare(topology)
 
         let started = Tally()
-        let inbox = Inbox(pool: pool, consumer: topology.queue)
         /// `holding`: each message is held until shutdown has begun, so that the signal finds
         /// both workers with a message in hand and the rest queued, whatever the machine's speed.
         func consumer(holding: Bool) -> AMQPConsumer {
             AMQPConsumer(settings: TestStack.test.amqpSettings(), topology: topology, concurrency: 2, logger: testLogger) { message in
                 started.add()
                 if holding { _ = await eventually(every: .milliseconds(10)) { Task.isShuttingDownGracefully } }
-                try await inbox.process(message) { tx in
-                    _ = try await tx.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES ($1)", binds: [message.messageId]))
-                }
+                _ = try await pool.query(PostgresQuery(
+                    unsafeSQL: "INSERT INTO \(table) VALUES ($1) ON CONFLICT DO NOTHING", binds: [message.messageId]))
             }
         }
         let total = 40

@@ -94,7 +94,7 @@ import Testing
     }
 }
 
-/// A pool on the order role's schema with the outbox and inbox tables in place.
+/// A pool on the order role's schema with the outbox table in place.
 func preparedPool(_ stack: TestStack = .test, size: Int = 8) async throws -> PostgresPool {
     let pool = stack.pool(.order, size: size, name: uniqueName("outbox"))
     try await MigrationRunner(pool: pool, logger: testLogger).apply(ServiceHost.sharedMigrations(), source: "shared")

@@ -1,6 +1,6 @@
 import ServiceKit
 
-/// Everything DeliveryService reads from the environment (README, Configuration; and the optional
+/// Everything DeliveryService reads from the environment (docs/configuration.md; and the optional
 /// tracking confirmation below).
 struct DeliveryServiceConfiguration: Sendable {
     var service: ServiceConfiguration

@@ -4,7 +4,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Postgres
 import ServiceKit
 
 /// `POST /webhooks/shiprocket`: checks the static token, stores the webhook as received and
@@ -16,7 +15,7 @@ struct ShiprocketWebhookController: Sendable {
     static let tokenHeaders = [HTTPField.Name("x-api-key")!, HTTPField.Name("anx-api-key")!]
 
     let token: String?
-    let pool: PostgresPool
+    let webhooks: ShiprocketWebhookRepository
     let logger: Logger
 
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -39,14 +38,7 @@ struct ShiprocketWebhookController: Sendable {
         }
         let stored: Bool
         do {
-            stored = try await pool.query("""
-                INSERT INTO shiprocket_webhooks (dedup_key, awb, channel_order_id, sr_order_id, shipment_status_id,
-                    shipment_status, event_at, event_time_text, mapped_status, payload)
-                VALUES (\(key), \(webhook.awb), \(webhook.orderId), \(webhook.srOrderId), \(webhook.shipmentStatusId),
-                    \(webhook.shipmentStatus), \(webhook.eventAt), \(webhook.timestampText), \(webhook.mappedStatus?.rawValue),
-                    \(body))
-                ON CONFLICT (dedup_key) DO NOTHING
-                """).affectedRows == 1
+            stored = try await webhooks.store(webhook, key: key, payload: body)
         } catch {
             logger.error("shiprocket webhook not stored", metadata: [LogKey.error: "\(error)"])
             throw HTTPError(.serviceUnavailable, message: "webhook could not be stored; retry later")

@@ -45,13 +45,13 @@ struct SettlementConfirmer: Service {
                 try await SettlementAnnouncer.announce(delivery, awb: delivery.awb, in: tx)
                 logger.info("delivery confirmed by Shiprocket's tracking; settlement announced", metadata: [LogKey.sellerOrderId: "\(delivery.splitOrderId)"])
             case .notDelivered(let reason):
-                let seconds = RetryPolicy(base: tracking.settings.retryInterval, cap: maxInterval, jitter: .none)
-                    .delay(attempt: attempts).seconds
+                let outcome = RetryPolicy(base: tracking.settings.retryInterval, cap: maxInterval, jitter: .none)
+                    .after(failedAttempt: attempts, of: maxAttempts)
                 _ = try await tx.query("""
                     UPDATE deliveries
                     SET settlement_attempts = \(attempts), settlement_error = \(reason),
-                        settlement = \(attempts >= maxAttempts ? "unconfirmed" : "awaiting_confirmation"),
-                        settlement_next_at = now() + \(seconds) * interval '1 second'
+                        settlement = \(outcome.isFinal ? "unconfirmed" : "awaiting_confirmation"),
+                        settlement_next_at = now() + \(outcome.delay.seconds) * interval '1 second'
                     WHERE id = \(delivery.id)
                     """)
                 logger.warning("delivery not confirmed by Shiprocket's tracking yet", metadata: [

@@ -48,25 +48,17 @@ struct ShiprocketProcessor: Service {
                 FOR UPDATE SKIP LOCKED
                 """).first else { return 0 }
             let id: Int64 = try row.decode("id")
-            _ = try await tx.query("SAVEPOINT webhook")
-            do {
-                try await apply(row, id: id, in: tx)
-                _ = try await tx.query("RELEASE SAVEPOINT webhook")
-            } catch let error as PostgresError where error.isConnectionFailure {
-                throw error
-            } catch {
-                _ = try await tx.query("ROLLBACK TO SAVEPOINT webhook")
-                let attempts = try row.decode("attempts", as: Int.self) + 1
-                let reason = String(String(describing: error).prefix(1000))
-                _ = try await tx.query("""
-                    UPDATE shiprocket_webhooks
-                    SET attempts = \(attempts), last_error = \(reason),
-                        state = \(attempts >= maxAttempts ? "failed" : "pending"),
-                        next_attempt_at = now() + \(Self.retry.delay(attempt: attempts).seconds) * interval '1 second'
-                    WHERE id = \(id)
-                    """)
-                logger.warning("shiprocket webhook processing failed", metadata: [LogKey.shiprocketWebhookId: "\(id)", LogKey.error: "\(reason)"])
-            }
+            guard let failure = try await tx.withSavepoint("webhook", { try await apply(row, id: id, in: tx) }) else { return 1 }
+            let attempts = try row.decode("attempts", as: Int.self) + 1
+            let outcome = Self.retry.after(failedAttempt: attempts, of: maxAttempts)
+            let reason = String(String(describing: failure).prefix(1000))
+            _ = try await tx.query("""
+                UPDATE shiprocket_webhooks
+                SET attempts = \(attempts), last_error = \(reason), state = \(outcome.isFinal ? "failed" : "pending"),
+                    next_attempt_at = now() + \(outcome.delay.seconds) * interval '1 second'
+                WHERE id = \(id)
+                """)
+            logger.warning("shiprocket webhook processing failed", metadata: [LogKey.shiprocketWebhookId: "\(id)", LogKey.error: "\(reason)"])
             return 1
         }
     }

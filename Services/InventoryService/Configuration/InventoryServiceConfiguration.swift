@@ -1,6 +1,6 @@
 import ServiceKit
 
-/// Everything InventoryService reads from the environment (README, Configuration).
+/// Everything InventoryService reads from the environment (docs/configuration.md).
 struct InventoryServiceConfiguration: Sendable {
     var service: ServiceConfiguration
 

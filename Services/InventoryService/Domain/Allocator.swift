@@ -1,4 +1,4 @@
-/// The allocation rules (README, InventoryService), free of I/O:
+/// The allocation rules (docs/api.md, InventoryService), free of I/O:
 /// 1. the customer's point (shipping, else billing; with neither, straight to NORMAL);
 /// 2. HUB flow: active hubs whose radius covers the point, nearest first (then hub id); a line
 ///    goes to the first that stocks its full quantity, from the vendor with the highest

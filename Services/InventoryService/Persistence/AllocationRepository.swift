@@ -167,25 +167,14 @@ struct AllocationRepository: Sendable {
                 hub_id: placement.hubId, flow: placement.flow.rawValue)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
-        let ids = totals.keys.sorted()
-        let deltas = ids.map { totals[$0]! }
-        let moved = try await tx.query("""
-            WITH moved AS (
-                UPDATE stock s SET quantity = s.quantity + d.delta, updated_at = now()
-                FROM unnest(\(ids)::bigint[], \(deltas)::integer[]) AS d(id, delta)
-                WHERE s.id = d.id AND s.quantity + d.delta >= 0
-                RETURNING s.id
-            ), recorded AS (
-                INSERT INTO allocation_lines (order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow)
-                SELECT order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow
-                FROM jsonb_to_recordset(\(json)::jsonb) AS r(
-                    order_id text, line_item_id text, sku text, quantity integer, stock_id bigint, vendor_id text,
-                    hub_id text, flow text)
-            )
-            SELECT count(*)::int AS moved FROM moved
-            """).scalar("moved", as: Int.self)
-        guard moved == ids.count else {
-            throw PostgresError(kind: .usage, message: "stock changed under a held lock; refusing to oversell")
-        }
+        // Throws, rolling the batch back, if a row would go below zero under the held lock.
+        try await StockMoves.apply(totals, in: tx)
+        _ = try await tx.query("""
+            INSERT INTO allocation_lines (order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow)
+            SELECT order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow
+            FROM jsonb_to_recordset(\(json)::jsonb) AS r(
+                order_id text, line_item_id text, sku text, quantity integer, stock_id bigint, vendor_id text,
+                hub_id text, flow text)
+            """)
     }
 }

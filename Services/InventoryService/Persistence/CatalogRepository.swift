@@ -18,8 +18,9 @@ struct CatalogRepository: Sendable {
         let products = try json(document.products)
         let offers = try json(document.offers)
         let stock = try json(document.stock)
-        // A catalog load can meet allocations on the same stock rows in another order; the
-        // database then picks a victim, and the load is simply run again.
+        // Stock rows are locked in id order, as every writer of stock locks them; products,
+        // offers and vendors rows are not, so a rare deadlock with an allocation reading them
+        // is possible: the database then picks a victim, and the load is simply run again.
         return try await pool.withTransaction(retries: 3) { tx in
             _ = try await tx.query("""
                 INSERT INTO hubs (id, name, latitude, longitude, radius_km, active)
@@ -59,13 +60,7 @@ struct CatalogRepository: Sendable {
                 ON CONFLICT (sku, vendor_id) DO UPDATE SET margin = excluded.margin, updated_at = now()
                 """)
             try await firstFailure(in: tx, Self.unknownReferences(section: "stock", json: stock, hub: true))
-            _ = try await tx.query("""
-                INSERT INTO stock (sku, vendor_id, hub_id, quantity)
-                SELECT sku, "vendorId", "hubId", quantity
-                FROM jsonb_to_recordset(\(stock)::jsonb) AS r(sku text, "vendorId" text, "hubId" text, quantity integer)
-                ORDER BY sku, "vendorId", "hubId"
-                ON CONFLICT ON CONSTRAINT stock_level DO UPDATE SET quantity = excluded.quantity, updated_at = now()
-                """)
+            try await StockMoves.setLevels(stock, in: tx)
             return Counts(
                 hubs: document.hubs.count, vendors: document.vendors.count, products: document.products.count,
                 offers: document.offers.count, stock: document.stock.count)

@@ -46,18 +46,9 @@ struct StockRepository: Sendable {
                 return AdjustmentResult(
                     idempotencyKey: request.idempotencyKey, replayed: true, levels: try await current(changes, in: tx))
             }
-            let existing = try await tx.query("""
-                SELECT s.id, s.sku, s.vendor_id, s.hub_id, s.quantity
-                FROM stock s
-                JOIN jsonb_to_recordset(\(canonical)::jsonb) AS r(sku text, "vendorId" text, "hubId" text)
-                    ON s.sku = r.sku AND s.vendor_id = r."vendorId" AND s.hub_id IS NOT DISTINCT FROM r."hubId"
-                ORDER BY s.id
-                FOR UPDATE OF s
-                """)
             var byLevel: [String: (id: Int64, quantity: Int)] = [:]
-            for row in existing {
-                let key = Self.key(try row.decode("sku"), try row.decode("vendor_id"), try row.decode("hub_id"))
-                byLevel[key] = (try row.decode("id"), try row.decode("quantity"))
+            for level in try await StockMoves.lockLevels(canonical, in: tx) {
+                byLevel[Self.key(level.sku, level.vendorId, level.hubId)] = (level.id, level.quantity)
             }
             var deltas: [Int64: Int] = [:]
             var created: [StockAdjustmentRequest.Change] = []
@@ -99,12 +90,8 @@ struct StockRepository: Sendable {
         if try !known.decode("hub", as: Bool.self) {
             throw StockAdjustmentError.unknownReference(field: field + ".hubId", problem: "is not a known hub: \(change.hubId ?? "")")
         }
-        // A concurrent adjustment may have created the level meanwhile: then add to it.
-        _ = try await tx.query("""
-            INSERT INTO stock (sku, vendor_id, hub_id, quantity)
-            VALUES (\(change.sku), \(change.vendorId), \(change.hubId), \(change.delta))
-            ON CONFLICT ON CONSTRAINT stock_level DO UPDATE SET quantity = stock.quantity + excluded.quantity, updated_at = now()
-            """)
+        try await StockMoves.addToNewLevel(
+            sku: change.sku, vendorId: change.vendorId, hubId: change.hubId, quantity: change.delta, in: tx)
     }
 
     private func current(_ changes: [StockAdjustmentRequest.Change], in tx: PostgresLease) async throws -> [StockLevelView] {

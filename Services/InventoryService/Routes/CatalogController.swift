@@ -15,16 +15,13 @@ struct CatalogController: Sendable {
         admin.put("catalog") { request, _ -> CatalogRepository.Counts in
             var request = request
             let body = try await request.collectBody(upTo: Self.maxBodyBytes)
-            do {
-                let counts = try await catalog.apply(try CatalogDocument.parse(Data(buffer: body)))
-                logger.info("catalog loaded", metadata: [
-                    LogKey.hubs: "\(counts.hubs)", LogKey.vendors: "\(counts.vendors)", LogKey.products: "\(counts.products)",
-                    LogKey.offers: "\(counts.offers)", LogKey.stock: "\(counts.stock)",
-                ])
-                return counts
-            } catch let error as CatalogError {
-                throw HTTPError(.badRequest, message: error.description)
-            }
+            // A CatalogError is a 400 of its own.
+            let counts = try await catalog.apply(try CatalogDocument.parse(Data(buffer: body)))
+            logger.info("catalog loaded", metadata: [
+                LogKey.hubs: "\(counts.hubs)", LogKey.vendors: "\(counts.vendors)", LogKey.products: "\(counts.products)",
+                LogKey.offers: "\(counts.offers)", LogKey.stock: "\(counts.stock)",
+            ])
+            return counts
         }
     }
 }

@@ -23,21 +23,8 @@ struct StockController: Sendable {
         admin.post("stock/adjustments") { request, _ -> StockRepository.AdjustmentResult in
             var request = request
             let body = try await request.collectBody(upTo: Self.maxBodyBytes)
-            do {
-                return try await stock.adjust(try StockAdjustmentRequest.parse(Data(buffer: body)))
-            } catch let error as CatalogError {
-                throw HTTPError(.badRequest, message: error.description)
-            } catch StockAdjustmentError.keyReused(let key) {
-                throw HTTPError(.conflict, message: "idempotencyKey \(key) was already used for different changes")
-            } catch StockAdjustmentError.wouldGoNegative(let field, let level, let delta) {
-                let place = level.hubId.map { " at hub \($0)" } ?? ""
-                throw HTTPError(.conflict, message: """
-                    \(field): \(level.sku) of vendor \(level.vendorId)\(place) has \(level.quantity); a change of \(delta) \
-                    would take it below 0. Nothing was applied.
-                    """)
-            } catch StockAdjustmentError.unknownReference(let field, let problem) {
-                throw HTTPError(.badRequest, message: "\(field): \(problem)")
-            }
+            // CatalogError and StockAdjustmentError are HTTP errors (400 or 409) of their own.
+            return try await stock.adjust(try StockAdjustmentRequest.parse(Data(buffer: body)))
         }
     }
 }

@@ -1,10 +1,11 @@
 import Common
+import SMTP
 import ServiceKit
 
-/// Everything NotificationService reads from the environment (README, Configuration).
+/// Everything NotificationService reads from the environment (docs/configuration.md).
 struct NotificationServiceConfiguration: Sendable {
     var service: ServiceConfiguration
-    var smtp: SMTPProvider.Settings?
+    var smtp: SMTPSettings?
     /// Parallel SMTP connections (each on its own thread, kept open between messages).
     var smtpConnections = 16
     /// Push requests in flight at once.
@@ -18,7 +19,7 @@ struct NotificationServiceConfiguration: Sendable {
     init(environment: Environment) throws {
         service = try ServiceConfiguration(serviceName: "NotificationService", defaultPort: 8084, environment: environment)
         if let url = environment["SMTP_URL"], !url.isEmpty {
-            guard let settings = SMTPProvider.Settings(url: url, from: environment["SMTP_FROM"] ?? "marketplace@localhost") else {
+            guard let settings = SMTPSettings(url: url, from: environment["SMTP_FROM"] ?? "marketplace@localhost") else {
                 throw ConfigurationError("SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…")
             }
             smtp = settings

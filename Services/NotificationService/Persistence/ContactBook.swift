@@ -50,4 +50,14 @@ struct ContactBook: Sendable {
         }
         return tokens
     }
+
+    /// A device's push token, for its vendor or customer; a token registered again moves to
+    /// its new owner.
+    func register(token: String, ownerKind: String, ownerId: String, platform: String, in tx: PostgresLease) async throws {
+        _ = try await tx.query("""
+            INSERT INTO devices (token, owner_kind, owner_id, platform) VALUES (\(token), \(ownerKind), \(ownerId), \(platform))
+            ON CONFLICT (token) DO UPDATE SET owner_kind = excluded.owner_kind, owner_id = excluded.owner_id,
+                platform = excluded.platform, updated_at = now()
+            """)
+    }
 }

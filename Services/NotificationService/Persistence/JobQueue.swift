@@ -88,12 +88,11 @@ struct JobQueue: Sendable {
     /// Records a failed attempt: pending again after a backoff, or FAILED after the last
     /// attempt. False if this claim no longer holds the job.
     func fail(_ job: Job, error: String) async throws -> Bool {
-        let final = job.attempts >= job.maxAttempts
-        let seconds = backoff.delay(attempt: job.attempts).seconds
+        let outcome = backoff.after(failedAttempt: job.attempts, of: job.maxAttempts)
         return try await pool.query("""
             UPDATE jobs
-            SET state = \(final ? "FAILED" : "PENDING"), last_error = \(String(error.prefix(1000))),
-                next_attempt_at = now() + \(seconds) * interval '1 second', lease_token = NULL, lease_until = NULL
+            SET state = \(outcome.isFinal ? "FAILED" : "PENDING"), last_error = \(String(error.prefix(1000))),
+                next_attempt_at = now() + \(outcome.delay.seconds) * interval '1 second', lease_token = NULL, lease_until = NULL
             WHERE id = \(job.id) AND state = 'PROCESSING' AND lease_token = \(job.leaseToken)
             """).affectedRows == 1
     }
@@ -127,5 +126,36 @@ struct JobQueue: Sendable {
             UPDATE jobs SET state = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL
             WHERE id = \(id) AND state = 'FAILED'
             """).affectedRows == 1
+    }
+
+    /// A job as stored, for the order history `GET /notifications` shows.
+    struct Record: Sendable {
+        var id: Int64
+        var channel: String
+        var recipient: String
+        var template: String
+        var state: String
+        var attempts: Int
+        var lastError: String?
+        var createdAt: Date
+        var completedAt: Date?
+    }
+
+    /// The jobs of a Shopify order, oldest first.
+    func jobs(shopifyOrderId: String) async throws -> [Record] {
+        try await pool.query("""
+            SELECT id, channel, recipient, template, state, attempts, last_error, created_at, completed_at
+            FROM jobs WHERE shopify_order_id = \(shopifyOrderId) ORDER BY id
+            """).map { row in
+            Record(
+                id: try row.decode("id"), channel: try row.decode("channel"), recipient: try row.decode("recipient"),
+                template: try row.decode("template"), state: try row.decode("state"), attempts: try row.decode("attempts"),
+                lastError: try row.decode("last_error"), createdAt: try row.decode("created_at"),
+                completedAt: try row.decode("completed_at"))
+        }
+    }
+
+    func exists(id: Int64) async throws -> Bool {
+        try await !pool.query("SELECT 1 FROM jobs WHERE id = \(id)").isEmpty
     }
 }

@@ -5,6 +5,7 @@ import Postgres
 /// `PUT /devices` (admin token required): registers a push token for a vendor or a customer.
 struct DeviceController: Sendable {
     let pool: PostgresPool
+    let contacts = ContactBook()
 
     struct Registration: Codable, Sendable, ResponseEncodable {
         var vendorId: String?
@@ -36,11 +37,9 @@ struct DeviceController: Sendable {
             guard let platform = Self.nonEmpty(registration.platform), platform.count <= 32 else {
                 throw HTTPError(.badRequest, message: "platform must be a short non-empty string (android, ios, web)")
             }
-            _ = try await pool.query("""
-                INSERT INTO devices (token, owner_kind, owner_id, platform) VALUES (\(token), \(owner.kind), \(owner.id), \(platform))
-                ON CONFLICT (token) DO UPDATE SET owner_kind = excluded.owner_kind, owner_id = excluded.owner_id,
-                    platform = excluded.platform, updated_at = now()
-                """)
+            try await pool.withTransaction { tx in
+                try await contacts.register(token: token, ownerKind: owner.kind, ownerId: owner.id, platform: platform, in: tx)
+            }
             return registration
         }
     }

@@ -1,10 +1,8 @@
 import Foundation
 import Hummingbird
-import Postgres
 
 /// `GET /notifications?shopifyOrderId=…` and `POST /admin/notifications/{id}/retry`.
 struct NotificationController: Sendable {
-    let pool: PostgresPool
     let queue: JobQueue
 
     struct Entry: Codable, Sendable {
@@ -42,19 +40,12 @@ struct NotificationController: Sendable {
             guard let order = request.uri.queryParameters["shopifyOrderId"].map(String.init), !order.isEmpty else {
                 throw HTTPError(.badRequest, message: "give shopifyOrderId")
             }
-            let rows = try await pool.query("""
-                SELECT id, channel, recipient, template, state, attempts, last_error, created_at, completed_at
-                FROM jobs WHERE shopify_order_id = \(order) ORDER BY id
-                """)
-            return Entries(notifications: try rows.map { row in
-                let channel: String = try row.decode("channel")
-                let recipient: String = try row.decode("recipient")
-                return Entry(
-                    id: try row.decode("id"), channel: channel,
-                    recipient: channel == "push" ? String(recipient.prefix(8)) + "…" : recipient,
-                    template: try row.decode("template"), state: try row.decode("state"), attempts: try row.decode("attempts"),
-                    lastError: try row.decode("last_error"), createdAt: try row.decode("created_at"),
-                    completedAt: try row.decode("completed_at"))
+            return Entries(notifications: try await queue.jobs(shopifyOrderId: order).map { job in
+                Entry(
+                    id: job.id, channel: job.channel,
+                    recipient: job.channel == "push" ? String(job.recipient.prefix(8)) + "…" : job.recipient,
+                    template: job.template, state: job.state, attempts: job.attempts, lastError: job.lastError,
+                    createdAt: job.createdAt, completedAt: job.completedAt)
             })
         }
         admin.post("notifications/:id/retry") { _, context -> Response in
@@ -62,8 +53,7 @@ struct NotificationController: Sendable {
                 throw HTTPError(.badRequest, message: "notification id must be a number")
             }
             if try await queue.retry(id: id) { return Response(status: .accepted) }
-            let exists = try await !pool.query("SELECT 1 FROM jobs WHERE id = \(id)").isEmpty
-            throw exists
+            throw try await queue.exists(id: id)
                 ? HTTPError(.conflict, message: "notification \(id) is not FAILED; only a FAILED one can be retried")
                 : HTTPError(.notFound, message: "no notification \(id)")
         }

@@ -1,6 +1,6 @@
 import ServiceKit
 
-/// Everything OrderService reads from the environment (README, Configuration).
+/// Everything OrderService reads from the environment (docs/configuration.md).
 struct OrderServiceConfiguration: Sendable {
     var service: ServiceConfiguration
     /// Every listed secret verifies webhooks, so a secret can be rotated without downtime.

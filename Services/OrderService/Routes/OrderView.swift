@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `GET /orders/{shopifyOrderId}` as the README describes it. Amounts are decimal strings.
+/// `GET /orders/{shopifyOrderId}` as docs/api.md describes it. Amounts are decimal strings.
 struct OrderView: ResponseEncodable, Decodable, Sendable {
     var shopifyOrderId: String
     var shopDomain: String

@@ -166,33 +166,32 @@ struct WebhookProcessor: Service {
         let attempts = delivery.attempts + 1
         var logger = self.logger
         logger[metadataKey: LogKey.webhookId] = "\(delivery.webhookId)"
-        _ = try await tx.query("SAVEPOINT delivery")
-        do {
+        // A lost connection is thrown: nothing can be recorded, and the whole batch stays pending.
+        let failure = try await tx.withSavepoint("delivery") {
             try await Outbox.enqueue(try await apply(delivery, in: tx).events, in: tx)
-            _ = try await tx.query("RELEASE SAVEPOINT delivery")
             _ = try await tx.query("""
                 UPDATE webhook_deliveries
                 SET status = 'processed', attempts = \(attempts), processed_at = now(), last_error = NULL
                 WHERE id = \(id)
                 """)
-            processed.increment()
-        } catch let error as PostgresError where error.isConnectionFailure {
-            throw error  // nothing can be recorded; the whole batch stays pending
-        } catch {
-            _ = try await tx.query("ROLLBACK TO SAVEPOINT delivery")
-            let permanent = error is PermanentWebhookError
-            let final = permanent || attempts >= settings.maxAttempts
-            let reason = String(String(describing: error).prefix(1000))
-            _ = try await tx.query("""
-                UPDATE webhook_deliveries
-                SET status = \(final ? "failed" : "pending"), attempts = \(attempts), last_error = \(reason),
-                    next_attempt_at = now() + \(settings.retry.delay(attempt: attempts).seconds) * interval '1 second'
-                WHERE id = \(id)
-                """)
-            failed.increment()
-            logger.log(
-                level: final ? .error : .warning, final ? "webhook delivery failed" : "webhook delivery will be retried",
-                metadata: [LogKey.attempt: "\(attempts)", LogKey.error: "\(reason)"])
         }
+        guard let failure else {
+            processed.increment()
+            return
+        }
+        let outcome = settings.retry.after(
+            failedAttempt: attempts, of: settings.maxAttempts, permanent: failure is PermanentWebhookError)
+        let reason = String(String(describing: failure).prefix(1000))
+        _ = try await tx.query("""
+            UPDATE webhook_deliveries
+            SET status = \(outcome.isFinal ? "failed" : "pending"), attempts = \(attempts), last_error = \(reason),
+                next_attempt_at = now() + \(outcome.delay.seconds) * interval '1 second'
+            WHERE id = \(id)
+            """)
+        failed.increment()
+        logger.log(
+            level: outcome.isFinal ? .error : .warning,
+            outcome.isFinal ? "webhook delivery failed" : "webhook delivery will be retried",
+            metadata: [LogKey.attempt: "\(attempts)", LogKey.error: "\(reason)"])
     }
 }

@@ -1,6 +1,6 @@
 import Logging
 
-/// What every service reads from the environment (README, Configuration). Built once at start-up;
+/// What every service reads from the environment (docs/configuration.md). Built once at start-up;
 /// nothing else reads the environment.
 public struct ServiceConfiguration: Sendable {
     public var serviceName: String

@@ -18,9 +18,6 @@ public struct OutboxRelay: Service {
         public var maxRetryDelay = Duration.seconds(5)
         /// Published rows are deleted after this long.
         public var retention = Duration.seconds(24 * 3600)
-        /// Handled message ids are kept this long: longer than any message could be delivered
-        /// again.
-        public var inboxRetention = Duration.seconds(7 * 24 * 3600)
         public init() {}
     }
 
@@ -107,15 +104,11 @@ public struct OutboxRelay: Service {
             """)
     }
 
-    /// Housekeeping: published events and old inbox ids.
+    /// Housekeeping: published events.
     private func deleteExpired() async throws {
         let outboxSeconds = Int(settings.retention.components.seconds)
-        let inboxSeconds = Int(settings.inboxRetention.components.seconds)
         _ = try await pool.query("""
             DELETE FROM outbox WHERE published_at < now() - \(outboxSeconds) * interval '1 second'
-            """)
-        _ = try await pool.query("""
-            DELETE FROM inbox WHERE handled_at < now() - \(inboxSeconds) * interval '1 second'
             """)
     }
 }
