@@ -4,7 +4,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// A service executable: its entry point, routes, domain logic and SQL migrations under `Services/<name>`.
@@ -47,15 +47,21 @@ let package = Package(
     targets: [
         // C libraries, found through pkg-config (Debian: libpq-dev, librabbitmq-dev).
         .systemLibrary(
-            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            name: "CLibPQ",
+            path: "Shared/CLibPQ",
+            pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
         .systemLibrary(
-            name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
+            name: "CRabbitMQ",
+            path: "Shared/CRabbitMQ",
+            pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
         .systemLibrary(
-            name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
+            name: "CCurl",
+            path: "Shared/CCurl",
+            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         // What every other module uses: the retry policy and the logging metadata keys.
@@ -112,7 +118,8 @@ let package = Package(
         service(
             "NotificationService",
             dependencies: ["SMTP", .product(name: "AsyncHTTPClient", package: "async-http-client")],
-            resources: [.copy("Templates")]),
+            resources: [.copy("Templates")]
+        ),
         .target(
             name: "TestSupport",
             dependencies: [

@@ -25,9 +25,12 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
         context.logger.info("COD settlement waits for Shiprocket's tracking API", metadata: [LogKey.url: "\(settings.baseURL)"])
     }
     return ServiceHost.application(
-        context, router: router, dispatch: try EventDispatch(.deliveryService, [.orderAllocated: consumer.create]),
+        context,
+        router: router,
+        dispatch: try EventDispatch(.deliveryService, [.orderAllocated: consumer.create]),
         batching: .init(maxBatch: DeliveryCreationConsumer.maxBatch, eventType: OrderAllocated.routingKey) {
             try await consumer.handle(batch: $0)
         },
-        services: workers)
+        services: workers
+    )
 }

@@ -10,8 +10,11 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
     StockController(stock: StockRepository(pool: context.pool)).addRoutes(to: router, admin: admin)
     let consumer = AllocationConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(
-        context, router: router, dispatch: try EventDispatch(.inventoryService, [.orderConfirmed: consumer.allocate, .orderCancelled: consumer.release]),
+        context,
+        router: router,
+        dispatch: try EventDispatch(.inventoryService, [.orderConfirmed: consumer.allocate, .orderCancelled: consumer.release]),
         batching: .init(maxBatch: AllocationConsumer.maxBatch, eventType: OrderConfirmed.routingKey) {
             try await consumer.handle(batch: $0)
-        })
+        }
+    )
 }

@@ -9,7 +9,8 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
     let router = ServiceHost.router(context)
     let admin = ServiceHost.adminGroup(router, context)
     DeviceController(pool: context.pool).addRoutes(
-        to: router.group("devices").add(middleware: AdminAuthMiddleware(token: configuration.service.adminToken)))
+        to: router.group("devices").add(middleware: AdminAuthMiddleware(token: configuration.service.adminToken))
+    )
     NotificationController(queue: queue).addRoutes(to: router, admin: admin)
 
     var providers: [any NotificationProvider] = []
@@ -25,10 +26,16 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
     }
     let consumer = NotificationPlanningConsumer(pool: context.pool, queue: queue, logger: context.logger)
     return ServiceHost.application(
-        context, router: router, dispatch: try EventDispatch(.notificationService, [
-            .orderConfirmed: consumer.handle, .orderAllocated: consumer.handle, .orderAllocationFailed: consumer.handle,
-            .deliveryStatusChanged: consumer.handle, .orderDelivered: consumer.handle,
-        ]),
+        context,
+        router: router,
+        dispatch: try EventDispatch(
+            .notificationService,
+            [
+                .orderConfirmed: consumer.handle, .orderAllocated: consumer.handle, .orderAllocationFailed: consumer.handle,
+                .deliveryStatusChanged: consumer.handle, .orderDelivered: consumer.handle,
+            ]
+        ),
         batching: .init(maxBatch: NotificationPlanningConsumer.maxBatch) { try await consumer.handle(batch: $0) },
-        services: [NotificationWorker(queue: queue, providers: providers, settings: configuration.worker, logger: context.logger)])
+        services: [NotificationWorker(queue: queue, providers: providers, settings: configuration.worker, logger: context.logger)]
+    )
 }

@@ -2,6 +2,10 @@ import ServiceKit
 
 extension ServiceDefinition {
     static let notificationService = ServiceDefinition(
-        service: .notificationService, schema: "notification", defaultPort: 8084,
-        migrations: ServiceMain.migrations(in: .module), queue: "notification-service")
+        service: .notificationService,
+        schema: "notification",
+        defaultPort: 8084,
+        migrations: ServiceMain.migrations(in: .module),
+        queue: "notification-service"
+    )
 }

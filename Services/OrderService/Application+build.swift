@@ -11,21 +11,32 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
     let router = ServiceHost.router(context)
     ShopifyWebhookController(
         signature: ShopifySignature(secrets: configuration.shopifyWebhookSecrets),
-        deliveries: WebhookDeliveryWriter(repository: deliveries, logger: context.logger), logger: context.logger
+        deliveries: WebhookDeliveryWriter(repository: deliveries, logger: context.logger),
+        logger: context.logger
     ).addRoutes(to: router)
     WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
     OrderController(orders: OrderViewRepository(pool: context.pool)).addRoutes(to: router)
     let allocations = AllocationResultConsumer(pool: context.pool, logger: context.logger)
     let settlements = SettlementConsumer(pool: context.pool, logger: context.logger)
     return ServiceHost.application(
-        context, router: router,
-        dispatch: try EventDispatch(.orderService, [
-            .inventoryAllocated: allocations.split, .inventoryAllocationFailed: allocations.markFailed,
-            .deliveryDelivered: settlements.settle,
-        ]),
+        context,
+        router: router,
+        dispatch: try EventDispatch(
+            .orderService,
+            [
+                .inventoryAllocated: allocations.split, .inventoryAllocationFailed: allocations.markFailed,
+                .deliveryDelivered: settlements.settle,
+            ]
+        ),
         batching: .init(maxBatch: AllocationResultConsumer.maxBatch, eventType: InventoryAllocated.routingKey) {
             try await allocations.handle(batch: $0)
         },
-        services: [WebhookProcessor(
-            pool: context.pool, settings: .init(workers: configuration.webhookWorkers), logger: context.logger)])
+        services: [
+            WebhookProcessor(
+                pool: context.pool,
+                settings: .init(workers: configuration.webhookWorkers),
+                logger: context.logger
+            )
+        ]
+    )
 }

@@ -34,7 +34,8 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The pause before the `attempt`-th retry; `random` in [0, 1] places it within the jitter.
     public func delay(attempt: Int, random: Double = Double.random(in: 0...1)) -> Duration {
-        let bound = bound(attempt: attempt), random = min(max(random, 0), 1)
+        let bound = bound(attempt: attempt)
+        let random = min(max(random, 0), 1)
         switch jitter {
         case .none: return bound
         case .half: return bound / 2 + bound / 2 * random

@@ -6,7 +6,7 @@ import Foundation
 final class AMQPArena {
     private var allocations: [UnsafeMutableRawPointer] = []
 
-    deinit { allocations.forEach { free($0) } }
+    deinit { for allocation in allocations { free(allocation) } }
 
     func bytes(_ string: String) -> amqp_bytes_t {
         bytes(Array(string.utf8))

@@ -32,9 +32,17 @@ final class AMQPConnection: @unchecked Sendable {
             var replyTimeout = settings.replyTimeout.timeval
             amqp_set_rpc_timeout(state, &replyTimeout)
             try check(
-                cra_login_plain(state, settings.virtualHost, 0, 131_072, Int32(settings.heartbeatSeconds),
-                                settings.user, settings.password),
-                "login")
+                cra_login_plain(
+                    state,
+                    settings.virtualHost,
+                    0,
+                    131_072,
+                    Int32(settings.heartbeatSeconds),
+                    settings.user,
+                    settings.password
+                ),
+                "login"
+            )
             amqp_channel_open(state, channel)
             try check(amqp_get_rpc_reply(state), "channel.open")
         } catch {
@@ -111,8 +119,14 @@ final class AMQPConnection: @unchecked Sendable {
     func bindQueue(_ queue: String, exchange: String, routingKey: String) throws {
         let state = try live()
         let arena = AMQPArena()
-        amqp_queue_bind(state, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
-                        amqp_table_t(num_entries: 0, entries: nil))
+        amqp_queue_bind(
+            state,
+            channel,
+            arena.bytes(queue),
+            arena.bytes(exchange),
+            arena.bytes(routingKey),
+            amqp_table_t(num_entries: 0, entries: nil)
+        )
         try check(amqp_get_rpc_reply(state), "queue.bind \(queue)")
     }
 
@@ -120,8 +134,17 @@ final class AMQPConnection: @unchecked Sendable {
     func ping(exchange: String) throws {
         let state = try live()
         let arena = AMQPArena()
-        amqp_exchange_declare(state, channel, arena.bytes(exchange), arena.bytes("topic"), 1, 0, 0, 0,
-                              amqp_table_t(num_entries: 0, entries: nil))
+        amqp_exchange_declare(
+            state,
+            channel,
+            arena.bytes(exchange),
+            arena.bytes("topic"),
+            1,
+            0,
+            0,
+            0,
+            amqp_table_t(num_entries: 0, entries: nil)
+        )
         try check(amqp_get_rpc_reply(state), "exchange.declare passive \(exchange)")
     }
 
@@ -156,7 +179,8 @@ final class AMQPConnection: @unchecked Sendable {
         let state = try live()
         let arena = AMQPArena()
         var properties = amqp_basic_properties_t()
-        properties._flags = CRA_BASIC_CONTENT_TYPE_FLAG | CRA_BASIC_DELIVERY_MODE_FLAG | CRA_BASIC_MESSAGE_ID_FLAG
+        properties._flags =
+            CRA_BASIC_CONTENT_TYPE_FLAG | CRA_BASIC_DELIVERY_MODE_FLAG | CRA_BASIC_MESSAGE_ID_FLAG
             | CRA_BASIC_TYPE_FLAG | CRA_BASIC_TIMESTAMP_FLAG
         properties.content_type = arena.bytes(message.contentType)
         properties.delivery_mode = 2  // persistent
@@ -168,8 +192,15 @@ final class AMQPConnection: @unchecked Sendable {
             properties.headers = arena.table(message.headers)
         }
         let status = amqp_basic_publish(
-            state, channel, arena.bytes(exchange), arena.bytes(message.routingKey), 0, 0, &properties,
-            arena.bytes(message.body))
+            state,
+            channel,
+            arena.bytes(exchange),
+            arena.bytes(message.routingKey),
+            0,
+            0,
+            &properties,
+            arena.bytes(message.body)
+        )
         guard status == AMQP_STATUS_OK.rawValue else {
             throw AMQPError(kind: .connection, message: "basic.publish: \(Self.statusText(status))")
         }
@@ -191,7 +222,8 @@ final class AMQPConnection: @unchecked Sendable {
             if status == AMQP_STATUS_TIMEOUT.rawValue {
                 throw AMQPError(
                     kind: .timeout,
-                    message: "no publisher confirm within \(settings.replyTimeout) (confirmed \(confirms.confirmedThrough) of \(target))")
+                    message: "no publisher confirm within \(settings.replyTimeout) (confirmed \(confirms.confirmedThrough) of \(target))"
+                )
             }
             guard status == AMQP_STATUS_OK.rawValue else {
                 throw AMQPError(kind: .connection, message: "waiting for confirms: \(Self.statusText(status))")
@@ -223,8 +255,16 @@ final class AMQPConnection: @unchecked Sendable {
         amqp_basic_qos(state, channel, 0, UInt16(clamping: prefetch), 0)
         try check(amqp_get_rpc_reply(state), "basic.qos")
         let arena = AMQPArena()
-        amqp_basic_consume(state, channel, arena.bytes(queue), amqp_bytes_t(len: 0, bytes: nil), 0, 0, 0,
-                           amqp_table_t(num_entries: 0, entries: nil))
+        amqp_basic_consume(
+            state,
+            channel,
+            arena.bytes(queue),
+            amqp_bytes_t(len: 0, bytes: nil),
+            0,
+            0,
+            0,
+            amqp_table_t(num_entries: 0, entries: nil)
+        )
         try check(amqp_get_rpc_reply(state), "basic.consume \(queue)")
     }
 
@@ -342,6 +382,7 @@ extension IncomingMessage {
             timestamp: properties._flags & CRA_BASIC_TIMESTAMP_FLAG != 0
                 ? Date(timeIntervalSince1970: Double(properties.timestamp)) : nil,
             redelivered: envelope.redelivered != 0,
-            deliveryTag: envelope.delivery_tag)
+            deliveryTag: envelope.delivery_tag
+        )
     }
 }

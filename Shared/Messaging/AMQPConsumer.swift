@@ -49,8 +49,12 @@ public struct AMQPConsumer: Service {
     let batching: Batching?
 
     public init(
-        settings: AMQPSettings, topology: QueueTopology, concurrency: Int = 1, logger: Logger,
-        batching: Batching? = nil, handler: @escaping Handler
+        settings: AMQPSettings,
+        topology: QueueTopology,
+        concurrency: Int = 1,
+        logger: Logger,
+        batching: Batching? = nil,
+        handler: @escaping Handler
     ) {
         self.settings = settings
         self.topology = topology
@@ -66,7 +70,12 @@ public struct AMQPConsumer: Service {
                 var logger = self.logger
                 logger[metadataKey: LogKey.amqpWorker] = "\(index)"
                 let worker = ConsumerWorker(
-                    settings: settings, topology: topology, logger: logger, batching: batching, handler: handler)
+                    settings: settings,
+                    topology: topology,
+                    logger: logger,
+                    batching: batching,
+                    handler: handler
+                )
                 group.addTask { await worker.run() }
             }
         }

@@ -24,13 +24,15 @@ public final class AMQPPublisher: @unchecked Sendable {
         thread.start()
         // Heartbeats at a third of the negotiated interval keep an idle connection open.
         let interval = Duration.milliseconds(max(200, settings.heartbeatSeconds * 1000 / 3))
-        keepalive = settings.heartbeatSeconds > 0 ? Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard let self else { return }
-                await self.beat()
-            }
-        } : nil
+        keepalive =
+            settings.heartbeatSeconds > 0
+            ? Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard let self else { return }
+                    await self.beat()
+                }
+            } : nil
     }
 
     /// How many connections this publisher has opened (one unless one was lost).

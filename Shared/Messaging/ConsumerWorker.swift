@@ -1,8 +1,8 @@
+import Common
 import Foundation
 import Logging
 import Metrics
 import NIOPosix
-import Common
 import ServiceLifecycle
 
 /// One consuming connection. `@unchecked Sendable`: `connection` is touched only by jobs on
@@ -22,7 +22,10 @@ final class ConsumerWorker: @unchecked Sendable {
     private let requeued: Counter
 
     init(
-        settings: AMQPSettings, topology: QueueTopology, logger: Logger, batching: AMQPConsumer.Batching? = nil,
+        settings: AMQPSettings,
+        topology: QueueTopology,
+        logger: Logger,
+        batching: AMQPConsumer.Batching? = nil,
         handler: @escaping AMQPConsumer.Handler
     ) {
         self.settings = settings
@@ -121,7 +124,10 @@ final class ConsumerWorker: @unchecked Sendable {
         do {
             try await batchHandler(messages)
         } catch {
-            logger.debug("batch failed; handling its messages one by one", metadata: [LogKey.error: "\(error)", LogKey.messages: "\(messages.count)"])
+            logger.debug(
+                "batch failed; handling its messages one by one",
+                metadata: [LogKey.error: "\(error)", LogKey.messages: "\(messages.count)"]
+            )
             for message in messages { try await handle(message) }
             return
         }

@@ -32,8 +32,12 @@ public struct OutgoingMessage: Sendable {
     public var timestamp: Date
 
     public init(
-        messageId: String, routingKey: String, type: String? = nil, body: Data,
-        headers: [String: AMQPHeaderValue] = [:], contentType: String = "application/json",
+        messageId: String,
+        routingKey: String,
+        type: String? = nil,
+        body: Data,
+        headers: [String: AMQPHeaderValue] = [:],
+        contentType: String = "application/json",
         timestamp: Date = Date()
     ) {
         self.messageId = messageId
@@ -78,9 +82,14 @@ public struct IncomingMessage: Sendable {
     /// The message again, for a retry or the dead-letter queue.
     func republished(headers extra: [String: AMQPHeaderValue], routingKey: String) -> OutgoingMessage {
         OutgoingMessage(
-            messageId: deduplicationId, routingKey: routingKey, type: eventType, body: body,
-            headers: headers.merging(extra) { $1 }, contentType: contentType ?? "application/json",
-            timestamp: timestamp ?? Date())
+            messageId: deduplicationId,
+            routingKey: routingKey,
+            type: eventType,
+            body: body,
+            headers: headers.merging(extra) { $1 },
+            contentType: contentType ?? "application/json",
+            timestamp: timestamp ?? Date()
+        )
     }
 }
 

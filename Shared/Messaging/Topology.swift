@@ -11,7 +11,10 @@ public enum Topology {
         try connection.declareQueue(unroutedQueue)
         try connection.bindQueue(unroutedQueue, exchange: unroutedExchange, routingKey: "")
         try connection.declareExchange(
-            eventsExchange, type: "topic", arguments: ["alternate-exchange": .string(unroutedExchange)])
+            eventsExchange,
+            type: "topic",
+            arguments: ["alternate-exchange": .string(unroutedExchange)]
+        )
     }
 }
 
@@ -28,7 +31,10 @@ public struct QueueTopology: Sendable {
     public var prefetch: Int
 
     public init(
-        queue: String, bindings: [String], retryDelay: Duration = .seconds(2), maxAttempts: Int = 5,
+        queue: String,
+        bindings: [String],
+        retryDelay: Duration = .seconds(2),
+        maxAttempts: Int = 5,
         prefetch: Int = 32
     ) {
         self.queue = queue
@@ -54,7 +60,8 @@ public struct QueueTopology: Sendable {
                 "x-message-ttl": .int(seconds * 1000 + attoseconds / 1_000_000_000_000_000),
                 "x-dead-letter-exchange": .string(""),
                 "x-dead-letter-routing-key": .string(queue),
-            ])
+            ]
+        )
         try connection.declareQueue(queue, arguments: ["x-dead-letter-exchange": .string(deadLetterExchange)])
         for key in bindings {
             try connection.bindQueue(queue, exchange: Topology.eventsExchange, routingKey: key)

@@ -4,7 +4,7 @@ import Foundation
 /// the call.
 func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let pointers = strings.map { $0.map { UnsafePointer(strdup($0)!) } }
-    defer { pointers.forEach { $0.map { free(UnsafeMutablePointer(mutating: $0)) } } }
+    defer { for pointer in pointers { pointer.map { free(UnsafeMutablePointer(mutating: $0)) } } }
     return body(pointers)
 }
 
@@ -38,6 +38,6 @@ func withParameters<R>(
             return UnsafePointer(memory.assumingMemoryBound(to: CChar.self))
         }
     }
-    defer { pointers.forEach { $0.map { free(UnsafeMutablePointer(mutating: $0)) } } }
+    defer { for pointer in pointers { pointer.map { free(UnsafeMutablePointer(mutating: $0)) } } }
     return body(binary ? types : nil, pointers, binary ? lengths : nil, binary ? formats : nil)
 }

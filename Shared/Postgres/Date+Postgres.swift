@@ -10,8 +10,15 @@ extension Date: PostgresEncodable, PostgresDecodable {
         let (days, secondOfDay) = seconds.quotientAndRemainderFloored(by: 86_400)
         let (y, m, d) = civilFromDays(days)
         return String(
-            format: "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld+00", y, m, d,
-            secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, fraction)
+            format: "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld+00",
+            y,
+            m,
+            d,
+            secondOfDay / 3600,
+            secondOfDay / 60 % 60,
+            secondOfDay % 60,
+            fraction
+        )
     }
 
     public init(postgresText text: String) throws {
@@ -60,8 +67,14 @@ extension Date: PostgresEncodable, PostgresDecodable {
                 i += 1
                 guard let oh = number(2) else { return nil }
                 var offset = oh * 3600
-                if expect(":") { guard let om = number(2) else { return nil }; offset += om * 60 }
-                if expect(":") { guard let os = number(2) else { return nil }; offset += os }
+                if expect(":") {
+                    guard let om = number(2) else { return nil }
+                    offset += om * 60
+                }
+                if expect(":") {
+                    guard let os = number(2) else { return nil }
+                    offset += os
+                }
                 seconds -= sign * offset
             }
         }
@@ -95,7 +108,10 @@ private func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) {
 extension Int64 {
     fileprivate func quotientAndRemainderFloored(by divisor: Int64) -> (Int64, Int64) {
         var (q, r) = quotientAndRemainder(dividingBy: divisor)
-        if r < 0 { q -= 1; r += divisor }
+        if r < 0 {
+            q -= 1
+            r += divisor
+        }
         return (q, r)
     }
 }

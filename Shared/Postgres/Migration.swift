@@ -40,8 +40,10 @@ public struct Migration: Sendable, Equatable {
                 throw PostgresError(kind: .usage, message: "migration file \(file.lastPathComponent) is not named NNNN_name.sql")
             }
             return Migration(
-                version: version, name: String(base[base.index(after: separator)...]),
-                sql: try String(contentsOf: file, encoding: .utf8))
+                version: version,
+                name: String(base[base.index(after: separator)...]),
+                sql: try String(contentsOf: file, encoding: .utf8)
+            )
         }.sorted { $0.version < $1.version }
         for (previous, next) in zip(migrations, migrations.dropFirst()) where previous.version == next.version {
             throw PostgresError(kind: .usage, message: "two migrations share version \(next.version)")

@@ -19,7 +19,8 @@ public struct MigrationRunner: Sendable {
     public func apply(_ migrations: [Migration], source: String) async throws -> [Migration] {
         try await pool.withTransaction { tx in
             _ = try await tx.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':migrations'))")
-            _ = try await tx.query("""
+            _ = try await tx.query(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     source text NOT NULL,
                     version integer NOT NULL,
@@ -27,9 +28,11 @@ public struct MigrationRunner: Sendable {
                     checksum text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now(),
                     PRIMARY KEY (source, version))
-                """)
+                """
+            )
             let applied = try await tx.query(
-                "SELECT version, checksum FROM schema_migrations WHERE source = \(source)")
+                "SELECT version, checksum FROM schema_migrations WHERE source = \(source)"
+            )
             var checksums = [Int: String]()
             for row in applied { checksums[try row.decode("version")] = try row.decode("checksum") }
 
@@ -37,15 +40,20 @@ public struct MigrationRunner: Sendable {
             for migration in migrations {
                 if let recorded = checksums[migration.version] {
                     guard recorded == migration.checksum else {
-                        throw PostgresError(kind: .usage, message: "migration \(source)/\(migration.version)_\(migration.name) changed after it was applied")
+                        throw PostgresError(
+                            kind: .usage,
+                            message: "migration \(source)/\(migration.version)_\(migration.name) changed after it was applied"
+                        )
                     }
                     continue
                 }
                 try await tx.executeScript(unsafeSQL: migration.sql)
-                _ = try await tx.query("""
+                _ = try await tx.query(
+                    """
                     INSERT INTO schema_migrations (source, version, name, checksum)
                     VALUES (\(source), \(migration.version), \(migration.name), \(migration.checksum))
-                    """)
+                    """
+                )
                 logger.info("applied migration", metadata: [LogKey.migration: "\(source)/\(migration.version)_\(migration.name)"])
                 done.append(migration)
             }

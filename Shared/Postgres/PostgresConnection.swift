@@ -109,7 +109,10 @@ final class PostgresConnection: @unchecked Sendable {
         let connectionLost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
         return PostgresError(
             kind: connectionLost || state == nil ? .connection : .server,
-            sqlState: state, message: scrub(message), constraint: field("n"))
+            sqlState: state,
+            message: scrub(message),
+            constraint: field("n")
+        )
     }
 
     private func connectionError() -> PostgresError {

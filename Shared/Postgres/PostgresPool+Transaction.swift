@@ -1,5 +1,5 @@
-import Logging
 import Common
+import Logging
 
 public enum IsolationLevel: String, Sendable {
     case readCommitted = "READ COMMITTED"

@@ -41,8 +41,12 @@ actor PostgresPoolSlots {
     private func expire(_ id: Int) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
         let waiter = waiters.remove(at: index)
-        waiter.continuation.resume(throwing: PostgresError(
-            kind: .busy, message: "no database connection free within \(acquireTimeout)"))
+        waiter.continuation.resume(
+            throwing: PostgresError(
+                kind: .busy,
+                message: "no database connection free within \(acquireTimeout)"
+            )
+        )
     }
 
     /// Returns a connection (or, with nil, the room of one that was discarded). Answers false
@@ -69,7 +73,7 @@ actor PostgresPoolSlots {
     func close() -> [PostgresConnection] {
         closed = true
         let error = PostgresError(kind: .usage, message: "the pool is closed")
-        waiters.forEach { $0.continuation.resume(throwing: error) }
+        for waiter in waiters { waiter.continuation.resume(throwing: error) }
         waiters.removeAll()
         let connections = idle
         opened -= idle.count

@@ -14,8 +14,12 @@ public struct PostgresSettings: Sendable {
     var password: String? { URLComponents(string: url)?.password?.removingPercentEncoding }
 
     public init(
-        url: String, applicationName: String, searchPath: String? = nil,
-        connectTimeoutSeconds: Int = 5, maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10)
+        url: String,
+        applicationName: String,
+        searchPath: String? = nil,
+        connectTimeoutSeconds: Int = 5,
+        maxConnections: Int = 10,
+        acquireTimeout: Duration = .seconds(10)
     ) {
         self.url = url
         self.applicationName = applicationName

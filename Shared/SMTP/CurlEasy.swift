@@ -43,7 +43,9 @@ final class CurlEasy: @unchecked Sendable {
             ccurl_setopt_read_function(handle) { buffer, size, count, userdata in
                 guard let buffer, let userdata else { return 0 }
                 return Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue().read(into: buffer, capacity: size * count)
-            }, CURLOPT_READFUNCTION)
+            },
+            CURLOPT_READFUNCTION
+        )
         try check(ccurl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(source).toOpaque()), CURLOPT_READDATA)
     }
 

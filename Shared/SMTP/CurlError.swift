@@ -10,7 +10,8 @@ public struct CurlError: Error, CustomStringConvertible, Sendable {
     init(_ result: CURLcode, responseCode: Int = 0, context: String) {
         code = result.rawValue
         self.responseCode = responseCode
-        description = "\(context): \(String(cString: curl_easy_strerror(result)))"
+        description =
+            "\(context): \(String(cString: curl_easy_strerror(result)))"
             + (responseCode > 0 ? " (server said \(responseCode))" : "")
     }
 

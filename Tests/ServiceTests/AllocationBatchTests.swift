@@ -1,10 +1,10 @@
 import Foundation
-@testable import Messaging
 import Postgres
 import ServiceKit
 import TestSupport
 import Testing
 
+@testable import Messaging
 @testable import OrderService
 
 /// OrderService's allocation results handled as a batch, in one transaction: each order still
@@ -20,7 +20,8 @@ import Testing
     @Test func aBatchSplitsEachWaitingOrderOnceAndLeavesTheOthersAlone() async throws {
         let pool = try await migratedPool()
         let consumer = AllocationResultConsumer(pool: pool, logger: testLogger)
-        let first = try await createOrder(in: pool), second = try await createOrder(in: pool)
+        let first = try await createOrder(in: pool)
+        let second = try await createOrder(in: pool)
         let cancelled = try await createOrder(in: pool)
         _ = try await pool.query("UPDATE orders SET status = 'cancelled' WHERE id = \(cancelled.id)")
 
@@ -89,8 +90,16 @@ import Testing
         let shop = self.shop
         let id = try await pool.withTransaction { tx -> Int64 in
             let customer = try await repository.upsertCustomer(order.customer, fallbackEmail: order.email, shopDomain: shop, in: tx)
-            return try #require(try await repository.insertOrder(
-                order, payment: try PaymentSummary(order: order), updatedAt: Date(), customerId: customer, shopDomain: shop, in: tx))
+            return try #require(
+                try await repository.insertOrder(
+                    order,
+                    payment: try PaymentSummary(order: order),
+                    updatedAt: Date(),
+                    customerId: customer,
+                    shopDomain: shop,
+                    in: tx
+                )
+            )
         }
         let lines = try await pool.query("SELECT shopify_line_item_id FROM order_items WHERE order_id = \(id) ORDER BY id")
         return StoredOrder(id: id, lineItemIds: try lines.map { try $0.decode("shopify_line_item_id") })
@@ -98,14 +107,33 @@ import Testing
 
     /// InventoryService's result for `order`: its line items, in order, from `vendors`.
     func message(_ order: StoredOrder, vendors: [String]) throws -> IncomingMessage {
-        let result = InventoryAllocated(orderId: String(order.id), lines: zip(order.lineItemIds, vendors).map { line, vendor in
-            .init(lineItemId: String(line), sku: "IPOD2008PINK", quantity: 1, vendorId: vendor, vendorName: "Vendor \(vendor)",
-                  vendorEmail: "\(vendor.lowercased())@vendors.example", hubId: nil, flow: "NORMAL")
-        })
+        let result = InventoryAllocated(
+            orderId: String(order.id),
+            lines: zip(order.lineItemIds, vendors).map { line, vendor in
+                .init(
+                    lineItemId: String(line),
+                    sku: "IPOD2008PINK",
+                    quantity: 1,
+                    vendorId: vendor,
+                    vendorName: "Vendor \(vendor)",
+                    vendorEmail: "\(vendor.lowercased())@vendors.example",
+                    hubId: nil,
+                    flow: "NORMAL"
+                )
+            }
+        )
         return IncomingMessage(
-            messageId: UUID().uuidString, routingKey: InventoryAllocated.routingKey, type: InventoryAllocated.routingKey,
-            exchange: "marketplace", body: try result.encoded(), headers: [:], contentType: "application/json",
-            timestamp: nil, redelivered: false, deliveryTag: 1)
+            messageId: UUID().uuidString,
+            routingKey: InventoryAllocated.routingKey,
+            type: InventoryAllocated.routingKey,
+            exchange: "marketplace",
+            body: try result.encoded(),
+            headers: [:],
+            contentType: "application/json",
+            timestamp: nil,
+            redelivered: false,
+            deliveryTag: 1
+        )
     }
 
     func status(_ id: Int64, in pool: PostgresPool) async throws -> String {
@@ -114,17 +142,23 @@ import Testing
 
     /// Each seller order as "split id:vendor:items".
     func sellerOrders(_ id: Int64, in pool: PostgresPool) async throws -> [String] {
-        try await pool.query("""
+        try await pool.query(
+            """
             SELECT s.split_order_id, s.vendor_id, count(i.order_item_id) AS items
             FROM seller_orders s JOIN seller_order_items i ON i.seller_order_id = s.id
             WHERE s.order_id = \(id) GROUP BY s.id ORDER BY s.split_order_id
-            """).map { "\(try $0.decode("split_order_id", as: String.self)):\(try $0.decode("vendor_id", as: String.self)):\(try $0.decode("items", as: Int64.self))" }
+            """
+        ).map {
+            "\(try $0.decode("split_order_id", as: String.self)):\(try $0.decode("vendor_id", as: String.self)):\(try $0.decode("items", as: Int64.self))"
+        }
     }
 
     func announcements(_ id: Int64, in pool: PostgresPool) async throws -> Int64 {
-        try await pool.query("""
+        try await pool.query(
+            """
             SELECT count(*) AS n FROM outbox
             WHERE routing_key = \(OrderAllocated.routingKey) AND (payload::jsonb)->>'orderId' = \(String(id))
-            """)[0].decode("n")
+            """
+        )[0].decode("n")
     }
 }

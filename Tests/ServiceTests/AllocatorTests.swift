@@ -21,7 +21,14 @@ import Testing
         .init(id: id, name: "Vendor \(id)", email: "\(id.lowercased())@example.com", point: north(of: customer, km: km))
     }
 
-    static func level(_ stockId: Int64, _ vendor: String, hub: String? = nil, sku: String = "SKU", quantity: Int = 5, margin: String = "10") -> AllocationInput.Level {
+    static func level(
+        _ stockId: Int64,
+        _ vendor: String,
+        hub: String? = nil,
+        sku: String = "SKU",
+        quantity: Int = 5,
+        margin: String = "10"
+    ) -> AllocationInput.Level {
         .init(stockId: stockId, sku: sku, vendorId: vendor, hubId: hub, quantity: quantity, margin: Decimal(string: margin)!)
     }
 
@@ -30,12 +37,21 @@ import Testing
     }
 
     func plan(
-        point: GeoPoint? = customer, lines: [AllocationInput.Line] = [line()], hubs: [AllocationInput.Hub] = [],
-        vendors: [AllocationInput.Vendor], levels: [AllocationInput.Level]
+        point: GeoPoint? = customer,
+        lines: [AllocationInput.Line] = [line()],
+        hubs: [AllocationInput.Hub] = [],
+        vendors: [AllocationInput.Vendor],
+        levels: [AllocationInput.Level]
     ) -> AllocationPlan {
-        Allocator.plan(AllocationInput(
-            customerPoint: point, lines: lines, hubs: hubs,
-            vendors: Dictionary(uniqueKeysWithValues: vendors.map { ($0.id, $0) }), levels: levels))
+        Allocator.plan(
+            AllocationInput(
+                customerPoint: point,
+                lines: lines,
+                hubs: hubs,
+                vendors: Dictionary(uniqueKeysWithValues: vendors.map { ($0.id, $0) }),
+                levels: levels
+            )
+        )
     }
 
     func placements(_ plan: AllocationPlan) -> [AllocationPlan.Placement] {
@@ -54,7 +70,8 @@ import Testing
     }
 
     @Test func theCustomerPointIsShippingThenBillingThenNone() {
-        let shipping = GeoPoint(latitude: 1, longitude: 2), billing = GeoPoint(latitude: 3, longitude: 4)
+        let shipping = GeoPoint(latitude: 1, longitude: 2)
+        let billing = GeoPoint(latitude: 3, longitude: 4)
         #expect(AllocationInput.customerPoint(shipping: shipping, billing: billing) == shipping)
         #expect(AllocationInput.customerPoint(shipping: nil, billing: billing) == billing)
         #expect(AllocationInput.customerPoint(shipping: GeoPoint(latitude: 95, longitude: 0), billing: billing) == billing)
@@ -80,7 +97,9 @@ import Testing
         let levels = [Self.level(1, "V1", hub: "CLOSED"), Self.level(2, "V1", hub: "OPEN")]
         let result = plan(
             hubs: [Self.hub("CLOSED", km: 1, radius: 50, active: false), Self.hub("OPEN", km: 20, radius: 50)],
-            vendors: vendors, levels: levels)
+            vendors: vendors,
+            levels: levels
+        )
         #expect(placements(result).map(\.hubId) == ["OPEN"])
     }
 
@@ -115,8 +134,10 @@ import Testing
     @Test func aHubWithoutTheSKUFallsBackToTheNormalFlow() {
         let vendors = [Self.vendor("V1", km: 3)]
         let result = plan(
-            hubs: [Self.hub("H", km: 1, radius: 10)], vendors: vendors,
-            levels: [Self.level(1, "V1", hub: "H", sku: "OTHER"), Self.level(2, "V1")])
+            hubs: [Self.hub("H", km: 1, radius: 10)],
+            vendors: vendors,
+            levels: [Self.level(1, "V1", hub: "H", sku: "OTHER"), Self.level(2, "V1")]
+        )
         #expect(placements(result).map(\.flow) == [.normal])
         #expect(placements(result).map(\.hubId) == [nil])
     }
@@ -133,8 +154,10 @@ import Testing
 
     @Test func normalFlowNeedsTheFullQuantityAtOneVendorAndIgnoresHubStock() {
         let vendors = [Self.vendor("BIG", km: 50), Self.vendor("SMALL", km: 1)]
-        let levels = [Self.level(1, "SMALL", quantity: 2, margin: "20"), Self.level(2, "BIG", quantity: 3, margin: "5"),
-                      Self.level(3, "SMALL", hub: "H", quantity: 100, margin: "50")]
+        let levels = [
+            Self.level(1, "SMALL", quantity: 2, margin: "20"), Self.level(2, "BIG", quantity: 3, margin: "5"),
+            Self.level(3, "SMALL", hub: "H", quantity: 100, margin: "50"),
+        ]
         #expect(placements(plan(lines: [Self.line(quantity: 3)], vendors: vendors, levels: levels)).map(\.vendorId) == ["BIG"])
         #expect(plan(lines: [Self.line(quantity: 4)], vendors: vendors, levels: levels) == .unfillable([Self.line(quantity: 4)]))
     }
@@ -142,8 +165,11 @@ import Testing
     @Test func withoutAPointTheNormalFlowBreaksTiesByVendorId() {
         let vendors = [Self.vendor("B", km: 1), Self.vendor("A", km: 900)]
         let result = plan(
-            point: nil, hubs: [Self.hub("H", km: 0, radius: 100)], vendors: vendors,
-            levels: [Self.level(1, "B"), Self.level(2, "A"), Self.level(3, "B", hub: "H", margin: "99")])
+            point: nil,
+            hubs: [Self.hub("H", km: 0, radius: 100)],
+            vendors: vendors,
+            levels: [Self.level(1, "B"), Self.level(2, "A"), Self.level(3, "B", hub: "H", margin: "99")]
+        )
         #expect(placements(result).map(\.vendorId) == ["A"], "no point: no hub flow and no distance")
         #expect(placements(result).map(\.flow) == [.normal])
     }

@@ -15,15 +15,19 @@ import Testing
     }
 
     @Test func aValidDocumentReadsExactly() throws {
-        let document = try CatalogDocument.parse(Data("""
-            {"hubs": [{"id": "H1", "name": "Andheri", "latitude": 19.11, "longitude": 72.86, "radiusKm": 12.5, "active": false}],
-             "vendors": [{"id": "V1", "name": "Acme", "email": "orders@acme.example", "latitude": 19.0, "longitude": 72.8}],
-             "products": [{"sku": "IPOD2008PINK", "shopifyVariantId": "9007199254740993", "title": "iPod"},
-                          {"sku": "X", "shopifyVariantId": 808950810, "title": "X"}, {"sku": "Y", "title": "Y"}],
-             "offers": [{"vendorId": "V1", "sku": "IPOD2008PINK", "margin": "12.345678"}],
-             "stock": [{"sku": "IPOD2008PINK", "vendorId": "V1", "hubId": null, "quantity": 7},
-                       {"sku": "IPOD2008PINK", "vendorId": "V1", "hubId": "H1", "quantity": 0}]}
-            """.utf8))
+        let document = try CatalogDocument.parse(
+            Data(
+                """
+                {"hubs": [{"id": "H1", "name": "Andheri", "latitude": 19.11, "longitude": 72.86, "radiusKm": 12.5, "active": false}],
+                 "vendors": [{"id": "V1", "name": "Acme", "email": "orders@acme.example", "latitude": 19.0, "longitude": 72.8}],
+                 "products": [{"sku": "IPOD2008PINK", "shopifyVariantId": "9007199254740993", "title": "iPod"},
+                              {"sku": "X", "shopifyVariantId": 808950810, "title": "X"}, {"sku": "Y", "title": "Y"}],
+                 "offers": [{"vendorId": "V1", "sku": "IPOD2008PINK", "margin": "12.345678"}],
+                 "stock": [{"sku": "IPOD2008PINK", "vendorId": "V1", "hubId": null, "quantity": 7},
+                           {"sku": "IPOD2008PINK", "vendorId": "V1", "hubId": "H1", "quantity": 0}]}
+                """.utf8
+            )
+        )
         #expect(document.hubs.first?.active == false)
         #expect(document.products.map(\.shopifyVariantId) == [9_007_199_254_740_993, 808_950_810, nil])
         #expect(document.offers.first?.margin == Decimal(string: "12.345678"))
@@ -31,7 +35,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"hubs": [{"id": "H1", "name": "A", "latitude": 1, "longitude": 2, "radiusKm": 3}, {"id": "H2", "name": "B", "latitude": 1, "longitude": 2, "radiusKm": -1}]}"#, "hubs[1].radiusKm"),
+        (
+            #"{"hubs": [{"id": "H1", "name": "A", "latitude": 1, "longitude": 2, "radiusKm": 3}, {"id": "H2", "name": "B", "latitude": 1, "longitude": 2, "radiusKm": -1}]}"#,
+            "hubs[1].radiusKm"
+        ),
         (#"{"hubs": [{"id": "H1", "name": "A", "latitude": 91, "longitude": 2, "radiusKm": 3}]}"#, "hubs[0].latitude"),
         (#"{"hubs": [{"id": "H1", "name": "A", "latitude": 1, "longitude": "2", "radiusKm": 3}]}"#, "hubs[0].longitude"),
         (#"{"hubs": [{"id": "", "name": "A", "latitude": 1, "longitude": 2, "radiusKm": 3}]}"#, "hubs[0].id"),

@@ -20,25 +20,41 @@ struct DeliveryHarness {
     }
 
     static func app(port: Int, stack: TestStack = .test, extra: [String: String] = [:]) async throws -> some ApplicationProtocol {
-        try await DeliveryService.buildApplication(try DeliveryServiceConfiguration(environment: Environment([
-            "DATABASE_URL": stack.databaseURL(.delivery), "AMQP_URL": stack.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
-            "SHIPROCKET_WEBHOOK_TOKEN": token,
-        ].merging(extra) { $1 })))
+        try await DeliveryService.buildApplication(
+            try DeliveryServiceConfiguration(
+                environment: Environment(
+                    [
+                        "DATABASE_URL": stack.databaseURL(.delivery), "AMQP_URL": stack.amqpURL,
+                        "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
+                        "SHIPROCKET_WEBHOOK_TOKEN": token,
+                    ].merging(extra) { $1 }
+                )
+            )
+        )
     }
 
     /// A Shiprocket status webhook; `header` names the token header.
     func webhook(
-        awb: String?, orderId: String?, status: Int, label: String = "STATUS", at time: String,
-        header: String = "x-api-key", token: String = DeliveryHarness.token
+        awb: String?,
+        orderId: String?,
+        status: Int,
+        label: String = "STATUS",
+        at time: String,
+        header: String = "x-api-key",
+        token: String = DeliveryHarness.token
     ) async throws -> HTTPResult {
-        var fields = [#""shipment_status_id": \#(status)"#, #""shipment_status": "\#(label)""#, #""current_timestamp": "\#(time)""#,
-                      #""current_status_id": 99"#, #""scans": []"#]
+        var fields = [
+            #""shipment_status_id": \#(status)"#, #""shipment_status": "\#(label)""#, #""current_timestamp": "\#(time)""#,
+            #""current_status_id": 99"#, #""scans": []"#,
+        ]
         if let awb { fields.append(#""awb": "\#(awb)""#) }
         if let orderId { fields.append(#""order_id": "\#(orderId)""#) }
         return try await HTTPTest.request(
-            "POST", base + "/webhooks/shiprocket", body: Data("{\(fields.joined(separator: ", "))}".utf8),
-            headers: ["Content-Type": "application/json", header: token])
+            "POST",
+            base + "/webhooks/shiprocket",
+            body: Data("{\(fields.joined(separator: ", "))}".utf8),
+            headers: ["Content-Type": "application/json", header: token]
+        )
     }
 
     func deliveries(splitOrderId: String) async throws -> [DeliveryView] {
@@ -61,10 +77,12 @@ struct DeliveryHarness {
     /// `delivery.delivered` events for a shipment in the service's outbox, straight from the
     /// database: each announces a settlement, written in the transaction that decided it.
     func announcements(_ splitOrderId: String, pool: PostgresPool) async throws -> Int {
-        try await pool.query("""
+        try await pool.query(
+            """
             SELECT count(*)::int AS n FROM outbox
             WHERE routing_key = \(DeliveryDelivered.routingKey) AND (payload::jsonb)->>'splitOrderId' = \(splitOrderId)
-            """).scalar("n", as: Int.self) ?? 0
+            """
+        ).scalar("n", as: Int.self) ?? 0
     }
 
     /// How often the tracking API was asked about a shipment's settlement and did not confirm
@@ -76,7 +94,11 @@ struct DeliveryHarness {
 
     /// Publishes `order.allocated` as OrderService would, one seller order per split id.
     static func allocate(
-        orderId: String, splitOrderIds: [String], method: String = "cod", collect: String = "100.00", stack: TestStack = .test
+        orderId: String,
+        splitOrderIds: [String],
+        method: String = "cod",
+        collect: String = "100.00",
+        stack: TestStack = .test
     ) async throws {
         let sellers = splitOrderIds.map {
             #"{"splitOrderId": "\#($0)", "vendorId": "V", "vendorName": "Vendor", "vendorEmail": "v@example.com", "flow": "NORMAL", "itemsAmount": "100.00", "collectAmount": "\#(collect)", "items": []}"#
@@ -90,7 +112,9 @@ struct DeliveryHarness {
         // The service declares its queue when its consumer starts; declaring it here too means
         // the event cannot be published before the queue is bound (and go unrouted).
         try await publisher.declare(ServiceDefinition.deliveryService.queue!)
-        let refused = try await publisher.publish([OutgoingMessage(messageId: UUID().uuidString, routingKey: "order.allocated", body: Data(body.utf8))])
+        let refused = try await publisher.publish([
+            OutgoingMessage(messageId: UUID().uuidString, routingKey: "order.allocated", body: Data(body.utf8))
+        ])
         await publisher.shutdown()
         guard refused.isEmpty else { throw TestFailure("order.allocated refused") }
     }

@@ -19,14 +19,19 @@ import Testing
             #expect(repeated.status == 200)
             #expect(repeated.body.contains("duplicate"))
             let junk = try await HTTPTest.request(
-                "POST", delivery.base + "/webhooks/shiprocket", body: Data("not json".utf8), headers: ["x-api-key": DeliveryHarness.token])
+                "POST",
+                delivery.base + "/webhooks/shiprocket",
+                body: Data("not json".utf8),
+                headers: ["x-api-key": DeliveryHarness.token]
+            )
             #expect(junk.status == 400)
         }
     }
 
     @Test func statusesMoveForwardMatchedByOrderIdThenByAWBWithEveryEventInTheHistory() async throws {
         let delivery = DeliveryHarness(port: 28412)
-        let split = uniqueName("split"), awb = uniqueName("awb")
+        let split = uniqueName("split")
+        let awb = uniqueName("awb")
         try await withRunningApplication(try await DeliveryHarness.app(port: 28412)) {
             try await DeliveryHarness.allocate(orderId: uniqueName("order"), splitOrderIds: [split])
             #expect(await eventually { await delivery.status(split) == "pending" })
@@ -65,10 +70,12 @@ import Testing
         try await withRunningApplication(try await DeliveryHarness.app(port: 28413)) {
             #expect(try await delivery.webhook(awb: uniqueName("awb"), orderId: split, status: 6, at: "02 06 2023 10:00:00").status == 200)
             // Processed while no delivery exists: kept, unmatched.
-            #expect(await eventually {
-                (try? await HTTPTest.get(delivery.base + "/admin/shiprocket/webhooks?state=unmatched&limit=1000", token: "admin"))?
-                    .body.contains(split) == true
-            })
+            #expect(
+                await eventually {
+                    (try? await HTTPTest.get(delivery.base + "/admin/shiprocket/webhooks?state=unmatched&limit=1000", token: "admin"))?
+                        .body.contains(split) == true
+                }
+            )
             #expect(try await delivery.deliveries(splitOrderId: split).isEmpty)
             try await DeliveryHarness.allocate(orderId: uniqueName("order"), splitOrderIds: [split])
             #expect(await eventually { await delivery.status(split) == "picked_up" })

@@ -17,79 +17,174 @@ import Testing
     }
 
     static let customer = OrderService.CustomerContact(
-        email: "john@example.com", firstName: "John", lastName: "Smith", phone: "+91 98200 00000")
+        email: "john@example.com",
+        firstName: "John",
+        lastName: "Smith",
+        phone: "+91 98200 00000"
+    )
     static let payment = OrderService.OrderConfirmed.Payment(
-        method: "cod", status: "pending", totalAmount: "990.00", collectedAmount: "0.00", remainingAmount: "990.00")
+        method: "cod",
+        status: "pending",
+        totalAmount: "990.00",
+        collectedAmount: "0.00",
+        remainingAmount: "990.00"
+    )
     static let item = OrderService.OrderConfirmed.Item(
-        lineItemId: "866550311766439020", variantId: "808950810", sku: "IPOD2008PINK", title: "IPod Nano - 8GB",
-        quantity: 2, price: "495.00")
+        lineItemId: "866550311766439020",
+        variantId: "808950810",
+        sku: "IPOD2008PINK",
+        title: "IPod Nano - 8GB",
+        quantity: 2,
+        price: "495.00"
+    )
 
     static let contracts: [EventRoute: Contract] = [
         .orderConfirmed: Contract(
             published: OrderService.OrderConfirmed(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com", name: "#9999",
-                currency: "INR", customer: customer, shippingPoint: .init(latitude: 19.1197, longitude: 72.8468),
-                billingPoint: .init(latitude: 12.97, longitude: 77.59), items: [item], payment: payment),
-            readers: [InventoryService.OrderConfirmed.self, NotificationService.OrderConfirmed.self]),
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                name: "#9999",
+                currency: "INR",
+                customer: customer,
+                shippingPoint: .init(latitude: 19.1197, longitude: 72.8468),
+                billingPoint: .init(latitude: 12.97, longitude: 77.59),
+                items: [item],
+                payment: payment
+            ),
+            readers: [InventoryService.OrderConfirmed.self, NotificationService.OrderConfirmed.self]
+        ),
         .orderCancelled: Contract(
             published: OrderService.OrderCancelled(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com"),
-            readers: [InventoryService.OrderCancelled.self]),
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com"
+            ),
+            readers: [InventoryService.OrderCancelled.self]
+        ),
         .inventoryAllocated: Contract(
             published: InventoryService.InventoryAllocated(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com",
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
                 lines: [
                     .init(
-                        lineItemId: "866550311766439020", sku: "IPOD2008PINK", quantity: 2, vendorId: "VEND-MUM-2",
-                        vendorName: "Powai Electronics", vendorEmail: "sales@powai.example", hubId: "HUB-MUM-ANDHERI",
-                        flow: "HUB"),
+                        lineItemId: "866550311766439020",
+                        sku: "IPOD2008PINK",
+                        quantity: 2,
+                        vendorId: "VEND-MUM-2",
+                        vendorName: "Powai Electronics",
+                        vendorEmail: "sales@powai.example",
+                        hubId: "HUB-MUM-ANDHERI",
+                        flow: "HUB"
+                    ),
                     .init(
-                        lineItemId: "866550311766439021", sku: "IPOD2008BLUE", quantity: 1, vendorId: "VEND-MUM-3",
-                        vendorName: "Andheri Gadgets", vendorEmail: "orders@andheri.example", hubId: nil, flow: "NORMAL"),
-                ]),
-            readers: [OrderService.InventoryAllocated.self]),
+                        lineItemId: "866550311766439021",
+                        sku: "IPOD2008BLUE",
+                        quantity: 1,
+                        vendorId: "VEND-MUM-3",
+                        vendorName: "Andheri Gadgets",
+                        vendorEmail: "orders@andheri.example",
+                        hubId: nil,
+                        flow: "NORMAL"
+                    ),
+                ]
+            ),
+            readers: [OrderService.InventoryAllocated.self]
+        ),
         .inventoryAllocationFailed: Contract(
             published: InventoryService.InventoryAllocationFailed(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com",
-                reason: "no vendor has IPOD2008PINK", unfilledLines: [.init(lineItemId: "1", sku: "IPOD2008PINK", quantity: 2)]),
-            readers: [OrderService.InventoryAllocationFailed.self]),
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                reason: "no vendor has IPOD2008PINK",
+                unfilledLines: [.init(lineItemId: "1", sku: "IPOD2008PINK", quantity: 2)]
+            ),
+            readers: [OrderService.InventoryAllocationFailed.self]
+        ),
         .inventoryReleased: Contract(
             published: InventoryService.InventoryReleased(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com",
-                lines: [.init(sku: "IPOD2008PINK", vendorId: "VEND-MUM-2", hubId: "HUB-MUM-ANDHERI", quantity: 2)]),
-            readers: []),
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                lines: [.init(sku: "IPOD2008PINK", vendorId: "VEND-MUM-2", hubId: "HUB-MUM-ANDHERI", quantity: 2)]
+            ),
+            readers: []
+        ),
         .orderAllocated: Contract(
             published: OrderService.OrderAllocated(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com", name: "#9999",
-                currency: "INR", customer: customer, payment: payment,
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                name: "#9999",
+                currency: "INR",
+                customer: customer,
+                payment: payment,
                 sellerOrders: [
                     .init(
-                        splitOrderId: "42-1", vendorId: "VEND-MUM-2", vendorName: "Powai Electronics",
-                        vendorEmail: "sales@powai.example", hubId: "HUB-MUM-ANDHERI", flow: "HUB", itemsAmount: "990.00",
-                        collectAmount: "990.00", items: [item])
-                ]),
-            readers: [DeliveryService.OrderAllocated.self, NotificationService.OrderAllocated.self]),
+                        splitOrderId: "42-1",
+                        vendorId: "VEND-MUM-2",
+                        vendorName: "Powai Electronics",
+                        vendorEmail: "sales@powai.example",
+                        hubId: "HUB-MUM-ANDHERI",
+                        flow: "HUB",
+                        itemsAmount: "990.00",
+                        collectAmount: "990.00",
+                        items: [item]
+                    )
+                ]
+            ),
+            readers: [DeliveryService.OrderAllocated.self, NotificationService.OrderAllocated.self]
+        ),
         .orderAllocationFailed: Contract(
             published: OrderService.OrderAllocationFailed(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com", name: "#9999",
-                customerEmail: "john@example.com", reason: "no vendor has IPOD2008PINK"),
-            readers: [NotificationService.OrderAllocationFailed.self]),
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                name: "#9999",
+                customerEmail: "john@example.com",
+                reason: "no vendor has IPOD2008PINK"
+            ),
+            readers: [NotificationService.OrderAllocationFailed.self]
+        ),
         .deliveryStatusChanged: Contract(
             published: DeliveryService.DeliveryStatusChanged(
-                splitOrderId: "42-1", orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com",
-                awb: "19041424751540", previousStatus: "shipped", status: "in_transit", shiprocketStatus: "IN TRANSIT",
-                shiprocketStatusId: 18),
-            readers: [NotificationService.DeliveryStatusChanged.self]),
+                splitOrderId: "42-1",
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                awb: "19041424751540",
+                previousStatus: "shipped",
+                status: "in_transit",
+                shiprocketStatus: "IN TRANSIT",
+                shiprocketStatusId: 18
+            ),
+            readers: [NotificationService.DeliveryStatusChanged.self]
+        ),
         .deliveryDelivered: Contract(
             published: DeliveryService.DeliveryDelivered(
-                splitOrderId: "42-1", orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com",
-                awb: "19041424751540", collectedAmount: "990.00", currency: "INR"),
-            readers: [OrderService.DeliveryDelivered.self]),
+                splitOrderId: "42-1",
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                awb: "19041424751540",
+                collectedAmount: "990.00",
+                currency: "INR"
+            ),
+            readers: [OrderService.DeliveryDelivered.self]
+        ),
         .orderDelivered: Contract(
             published: OrderService.OrderDelivered(
-                orderId: "42", shopifyOrderId: "820982911946154508", shopDomain: "shop.myshopify.com", name: "#9999",
-                currency: "INR", customer: customer, payment: payment),
-            readers: [NotificationService.OrderDelivered.self]),
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                name: "#9999",
+                currency: "INR",
+                customer: customer,
+                payment: payment
+            ),
+            readers: [NotificationService.OrderDelivered.self]
+        ),
     ]
 
     /// The module a type is declared in: the service that sends or reads the event.
@@ -131,7 +226,10 @@ import Testing
         #expect(Self.differences(["a": 1], in: ["a": 2]).count == 1)
         #expect(Self.differences(["a": "x"], in: [:]) == ["$.a is not sent"])
         #expect(Self.differences(["a": [1]], in: ["a": [1, 2]]).count == 1)
-        struct Reader { var present: String?; var misspelt: String? }
+        struct Reader {
+            var present: String?
+            var misspelt: String?
+        }
         #expect(Self.unsent(Reader(present: "x", misspelt: nil), in: ["present": "x"]) == ["$.misspelt"])
         #expect(Self.unsent(Reader(present: "x", misspelt: nil), in: ["present": "x", "misspelt": NSNull()]).isEmpty)
     }

@@ -17,11 +17,13 @@ import Testing
     let readyURL = "http://127.0.0.1:\(port)/health/ready"
 
     func orderServiceConfiguration() throws -> OrderServiceConfiguration {
-        try OrderServiceConfiguration(environment: Environment([
-            "DATABASE_URL": stack.databaseURL(.order), "AMQP_URL": stack.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "\(Self.port)", "ADMIN_TOKEN": "t", "LOG_LEVEL": "critical",
-            "SHOPIFY_WEBHOOK_SECRETS": "fault-secret",
-        ]))
+        try OrderServiceConfiguration(
+            environment: Environment([
+                "DATABASE_URL": stack.databaseURL(.order), "AMQP_URL": stack.amqpURL,
+                "HOST": "127.0.0.1", "PORT": "\(Self.port)", "ADMIN_TOKEN": "t", "LOG_LEVEL": "critical",
+                "SHOPIFY_WEBHOOK_SECRETS": "fault-secret",
+            ])
+        )
     }
 
     func ready() async -> Bool { await statusOf(readyURL) == 200 }
@@ -65,12 +67,17 @@ import Testing
                 let committed = try await pool.withTransaction { tx in
                     try await Outbox.enqueue(routingKey: key, payload: Data(#"{"kept":true}"#.utf8), in: tx)
                 }
-                #expect(await eventually {
-                    (try? await pool.query("""
-                        SELECT 1 FROM outbox
-                        WHERE message_id = \(committed) AND published_at IS NULL AND last_error IS NOT NULL AND attempts >= 3
-                        """).count) == 1
-                }, "the relay kept trying to publish it while the broker was down")
+                #expect(
+                    await eventually {
+                        (try? await pool.query(
+                            """
+                            SELECT 1 FROM outbox
+                            WHERE message_id = \(committed) AND published_at IS NULL AND last_error IS NOT NULL AND attempts >= 3
+                            """
+                        ).count) == 1
+                    },
+                    "the relay kept trying to publish it while the broker was down"
+                )
                 return committed
             }
 
@@ -135,21 +142,33 @@ import Testing
         let body = try sample.body()
         let webhookId = UUID().uuidString
         let headers = ShopifyWebhookHeaders(
-            topic: "orders/create", shopDomain: "crash.myshopify.com", webhookId: webhookId, eventId: webhookId,
-            triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10")
+            topic: "orders/create",
+            shopDomain: "crash.myshopify.com",
+            webhookId: webhookId,
+            eventId: webhookId,
+            triggeredAt: "2026-11-23T10:00:00Z",
+            apiVersion: "2024-10"
+        )
         #expect(try await WebhookDeliveryRepository(pool: pool).insert([ReceivedWebhook(headers: headers, payload: body)]) == [webhookId])
 
         let survivor = WebhookProcessor(pool: pool, logger: testLogger)
         let doomed = stack.pool(.order, size: 1, name: uniqueName("doomed"))
         let error = await #expect(throws: PostgresError.self) {
             try await doomed.withTransaction { tx in
-                let claimed = try await tx.query("""
+                let claimed = try await tx.query(
+                    """
                     SELECT id FROM webhook_deliveries WHERE webhook_id = \(webhookId) AND status = 'pending'
                     FOR UPDATE SKIP LOCKED
-                    """)
+                    """
+                )
                 #expect(claimed.count == 1)
                 let outcome = try await OrderWebhookHandler().handle(
-                    topic: .ordersCreate, shopDomain: headers.shopDomain, order: try OrderWebhookHandler.parse(body), traceparent: nil, in: tx)
+                    topic: .ordersCreate,
+                    shopDomain: headers.shopDomain,
+                    order: try OrderWebhookHandler.parse(body),
+                    traceparent: nil,
+                    in: tx
+                )
                 try await Outbox.enqueue(outcome.events, in: tx)
                 #expect(try await survivor.processBatch() == 0, "a claimed delivery is skipped by other workers")
                 _ = try await tx.query("SELECT pg_terminate_backend(pg_backend_pid())")  // dies before COMMIT
@@ -164,10 +183,12 @@ import Testing
         #expect(try delivery.decode("attempts", as: Int.self) == 1)
         let orders = try await pool.query("SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = \(sample.shopifyOrderId)")
         #expect(try orders.scalar("n", as: Int.self) == 1)
-        let events = try await pool.query("""
+        let events = try await pool.query(
+            """
             SELECT count(*)::int AS n FROM outbox
             WHERE routing_key = 'order.confirmed' AND payload LIKE \("%\"shopifyOrderId\":\"\(sample.shopifyOrderId)\"%")
-            """)
+            """
+        )
         #expect(try events.scalar("n", as: Int.self) == 1)
         #expect(try await survivor.processBatch() == 0, "nothing left to do")
         await pool.close()
@@ -189,27 +210,39 @@ import Testing
             .replacingOccurrences(of: #""quantity": 1,"#, with: #""quantity": 99999999999,"#)  // past PostgreSQL's integer
         deliveries.append((overflow.shopifyOrderId, Data(tooMany.utf8)))
         let received = deliveries.map { id, body in
-            ReceivedWebhook(headers: ShopifyWebhookHeaders(
-                topic: "orders/create", shopDomain: "batch.myshopify.com", webhookId: "batch-\(id)", eventId: "batch-\(id)",
-                triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10"), payload: body)
+            ReceivedWebhook(
+                headers: ShopifyWebhookHeaders(
+                    topic: "orders/create",
+                    shopDomain: "batch.myshopify.com",
+                    webhookId: "batch-\(id)",
+                    eventId: "batch-\(id)",
+                    triggeredAt: "2026-11-23T10:00:00Z",
+                    apiVersion: "2024-10"
+                ),
+                payload: body
+            )
         }
         #expect(try await WebhookDeliveryRepository(pool: pool).insert(received).count == 5)
 
         let processor = WebhookProcessor(pool: pool, settings: .init(batchSize: 50), logger: testLogger)
         #expect(try await processor.processBatch() >= 5)
         func delivery(_ order: SampleOrder) async throws -> (String, Int, String?) {
-            let row = try await pool.query("""
+            let row = try await pool.query(
+                """
                 SELECT status, attempts, last_error FROM webhook_deliveries WHERE webhook_id = \("batch-\(order.shopifyOrderId)")
-                """)[0]
+                """
+            )[0]
             return (try row.decode("status"), try row.decode("attempts"), try row.decode("last_error"))
         }
         for order in good {
             let (status, attempts, error) = try await delivery(order)
             #expect(status == "processed" && attempts == 1 && error == nil)
-            let stored = try await pool.query("""
+            let stored = try await pool.query(
+                """
                 SELECT (SELECT count(*) FROM order_items i WHERE i.order_id = o.id)::int AS items, p.total_amount::text AS total
                 FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.shopify_order_id = \(order.shopifyOrderId)
-                """)
+                """
+            )
             #expect(stored.count == 1)
             #expect(try stored.first?.decode("items", as: Int.self) == 2)
             #expect(try stored.first?.decode("total", as: String.self) == "388.0000")
@@ -218,9 +251,11 @@ import Testing
         #expect(refused.0 == "failed" && refused.1 == 1 && refused.2?.contains("updated_at") == true)
         let retried = try await delivery(overflow)
         #expect(retried.0 == "pending" && retried.1 == 1 && retried.2 != nil, "a database error is retried later")
-        let strays = try await pool.query("""
+        let strays = try await pool.query(
+            """
             SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = ANY(\([badTime.shopifyOrderId, overflow.shopifyOrderId])::bigint[])
-            """)
+            """
+        )
         #expect(try strays.scalar("n", as: Int.self) == 0, "nothing of a failed delivery is kept")
         await pool.close()
     }
@@ -246,30 +281,43 @@ import Testing
             ("other", "orders/create", try other.body()),
         ]
         let received = steps.map { name, topic, body in
-            ReceivedWebhook(headers: ShopifyWebhookHeaders(
-                topic: topic, shopDomain: "life.myshopify.com", webhookId: "life-\(order.shopifyOrderId)-\(name)",
-                eventId: "life-\(order.shopifyOrderId)-\(name)", triggeredAt: "2026-11-24T10:00:00Z", apiVersion: "2024-10"),
-                payload: body)
+            ReceivedWebhook(
+                headers: ShopifyWebhookHeaders(
+                    topic: topic,
+                    shopDomain: "life.myshopify.com",
+                    webhookId: "life-\(order.shopifyOrderId)-\(name)",
+                    eventId: "life-\(order.shopifyOrderId)-\(name)",
+                    triggeredAt: "2026-11-24T10:00:00Z",
+                    apiVersion: "2024-10"
+                ),
+                payload: body
+            )
         }
         #expect(try await WebhookDeliveryRepository(pool: pool).insert(received).count == 5)
 
         let processor = WebhookProcessor(pool: pool, settings: .init(batchSize: 50), logger: testLogger)
         #expect(try await processor.processBatch() >= 5)
-        let statuses = try await pool.query("""
+        let statuses = try await pool.query(
+            """
             SELECT status FROM webhook_deliveries WHERE webhook_id LIKE \("life-\(order.shopifyOrderId)-%")
-            """).map { try $0.decode("status", as: String.self) }
+            """
+        ).map { try $0.decode("status", as: String.self) }
         #expect(statuses == Array(repeating: "processed", count: 5))
-        let stored = try await pool.query("""
+        let stored = try await pool.query(
+            """
             SELECT status, financial_status FROM orders WHERE shop_domain = 'life.myshopify.com' AND shopify_order_id = \(order.shopifyOrderId)
-            """)
+            """
+        )
         #expect(stored.count == 1)
         #expect(try stored.first?.decode("status", as: String.self) == "cancelled")
         #expect(try stored.first?.decode("financial_status", as: String.self) == "paid")
         func events(_ key: String, _ shopifyId: Int64) async throws -> Int {
-            try await pool.query("""
+            try await pool.query(
+                """
                 SELECT count(*)::int AS n FROM outbox
                 WHERE routing_key = \(key) AND (payload::jsonb)->>'shopifyOrderId' = \(String(shopifyId))
-                """).scalar("n", as: Int.self) ?? -1
+                """
+            ).scalar("n", as: Int.self) ?? -1
         }
         #expect(try await events(EventRoute.orderConfirmed.routingKey, order.shopifyOrderId) == 1)
         #expect(try await events(EventRoute.orderCancelled.routingKey, order.shopifyOrderId) == 1)

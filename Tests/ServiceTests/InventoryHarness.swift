@@ -22,10 +22,14 @@ struct InventoryHarness {
     func id(_ name: String) -> String { "\(prefix)-\(name)" }
 
     static func app(port: Int) async throws -> some ApplicationProtocol {
-        try await InventoryService.buildApplication(try InventoryServiceConfiguration(environment: Environment([
-            "DATABASE_URL": TestStack.test.databaseURL(.inventory), "AMQP_URL": TestStack.test.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": adminToken, "LOG_LEVEL": "error",
-        ])))
+        try await InventoryService.buildApplication(
+            try InventoryServiceConfiguration(
+                environment: Environment([
+                    "DATABASE_URL": TestStack.test.databaseURL(.inventory), "AMQP_URL": TestStack.test.amqpURL,
+                    "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": adminToken, "LOG_LEVEL": "error",
+                ])
+            )
+        )
     }
 
     /// Runs one instance per port (replicas sharing the database and the queue) around `body`.
@@ -57,8 +61,11 @@ struct InventoryHarness {
     /// A catalog: one product per SKU, vendors at `vendors` (id → km north of Mumbai), offers
     /// and non-hub stock as given, optionally hubs.
     func catalog(
-        skus: [String], vendors: [String: Double], offers: [(vendor: String, sku: String, margin: String)],
-        stock: [(sku: String, vendor: String, hub: String?, quantity: Int)], hubs: [(id: String, km: Double, radius: Double)] = []
+        skus: [String],
+        vendors: [String: Double],
+        offers: [(vendor: String, sku: String, margin: String)],
+        stock: [(sku: String, vendor: String, hub: String?, quantity: Int)],
+        hubs: [(id: String, km: Double, radius: Double)] = []
     ) -> String {
         func point(_ km: Double) -> GeoPoint { AllocatorTests.north(of: AllocatorTests.customer, km: km) }
         let hubItems = hubs.map {
@@ -81,7 +88,10 @@ struct InventoryHarness {
 
     /// Publishes `order.confirmed` as OrderService would.
     func confirm(
-        _ orderId: String, lines: [(sku: String, quantity: Int)], shipping: GeoPoint? = nil, messageId: String = UUID().uuidString,
+        _ orderId: String,
+        lines: [(sku: String, quantity: Int)],
+        shipping: GeoPoint? = nil,
+        messageId: String = UUID().uuidString,
         publisher: AMQPPublisher
     ) async throws {
         let items = lines.enumerated().map { index, line in
@@ -123,7 +133,9 @@ struct InventoryHarness {
     static func eventCollector() async throws -> MessageCollector {
         let topology = QueueTopology(
             queue: uniqueName("inventory-events-q"),
-            bindings: [InventoryAllocated.routingKey, InventoryAllocationFailed.routingKey, InventoryReleased.routingKey], prefetch: 200)
+            bindings: [InventoryAllocated.routingKey, InventoryAllocationFailed.routingKey, InventoryReleased.routingKey],
+            prefetch: 200
+        )
         let publisher = TestStack.test.publisher()
         try await publisher.declare(topology)
         await publisher.shutdown()

@@ -11,10 +11,16 @@ import Testing
 @Suite struct InventoryServiceTests {
     @Test func theCatalogLoadsAndItsStockCanBeRead() async throws {
         let inventory = InventoryHarness(ports: [28391])
-        let sku = inventory.id("SKU"), vendor = inventory.id("V1"), hub = inventory.id("H1")
+        let sku = inventory.id("SKU")
+        let vendor = inventory.id("V1")
+        let hub = inventory.id("H1")
         let catalog = inventory.catalog(
-            skus: [sku], vendors: [vendor: 1], offers: [(vendor, sku, "12.50")],
-            stock: [(sku, vendor, nil, 7), (sku, vendor, hub, 3)], hubs: [(hub, 2, 10)])
+            skus: [sku],
+            vendors: [vendor: 1],
+            offers: [(vendor, sku, "12.50")],
+            stock: [(sku, vendor, nil, 7), (sku, vendor, hub, 3)],
+            hubs: [(hub, 2, 10)]
+        )
         try await inventory.run {
             #expect(try await inventory.putCatalog(catalog, token: nil).status == 401)
             #expect(try await inventory.putCatalog(catalog, token: "wrong").status == 401)
@@ -34,13 +40,23 @@ import Testing
 
     @Test func aBadCatalogNamesItsFirstBadFieldAndChangesNothing() async throws {
         let inventory = InventoryHarness(ports: [28392])
-        let sku = inventory.id("SKU"), vendor = inventory.id("V1"), hub = inventory.id("H1")
+        let sku = inventory.id("SKU")
+        let vendor = inventory.id("V1")
+        let hub = inventory.id("H1")
         let pool = TestStack.test.pool(.inventory, name: uniqueName("badcatalog"))
         let unknownVendor = inventory.catalog(
-            skus: [sku], vendors: [vendor: 1], offers: [(vendor, sku, "1")],
-            stock: [(sku, vendor, nil, 1), (sku, inventory.id("GHOST"), nil, 1)], hubs: [(hub, 2, 10)])
+            skus: [sku],
+            vendors: [vendor: 1],
+            offers: [(vendor, sku, "1")],
+            stock: [(sku, vendor, nil, 1), (sku, inventory.id("GHOST"), nil, 1)],
+            hubs: [(hub, 2, 10)]
+        )
         let unknownHub = inventory.catalog(
-            skus: [sku], vendors: [vendor: 1], offers: [], stock: [(sku, vendor, inventory.id("NOHUB"), 1)])
+            skus: [sku],
+            vendors: [vendor: 1],
+            offers: [],
+            stock: [(sku, vendor, inventory.id("NOHUB"), 1)]
+        )
         let badMargin = inventory.catalog(skus: [sku], vendors: [vendor: 1], offers: [(vendor, sku, "lots")], stock: [])
         try await inventory.run {
             let refused = try await inventory.putCatalog(unknownVendor)
@@ -61,9 +77,15 @@ import Testing
 
     @Test func adjustmentsApplyAllOrNoneOnceAndNeverBelowZero() async throws {
         let inventory = InventoryHarness(ports: [28393])
-        let a = inventory.id("A"), b = inventory.id("B"), vendor = inventory.id("V1")
+        let a = inventory.id("A")
+        let b = inventory.id("B")
+        let vendor = inventory.id("V1")
         let catalog = inventory.catalog(
-            skus: [a, b], vendors: [vendor: 1], offers: [], stock: [(a, vendor, nil, 10), (b, vendor, nil, 2)])
+            skus: [a, b],
+            vendors: [vendor: 1],
+            offers: [],
+            stock: [(a, vendor, nil, 10), (b, vendor, nil, 2)]
+        )
         func body(_ key: String, _ changes: [(String, Int)]) -> String {
             let items = changes.map { #"{"sku": "\#($0.0)", "vendorId": "\#(vendor)", "hubId": null, "delta": \#($0.1)}"# }
             return #"{"idempotencyKey": "\#(key)", "reason": "recount", "changes": [\#(items.joined(separator: ","))]}"#
@@ -90,7 +112,8 @@ import Testing
             #expect(try await inventory.adjust(body(inventory.id("k2"), [(a, 3)])).status == 200, "a refused key was not used up")
 
             let unknown = try await inventory.adjust(
-                #"{"idempotencyKey": "\#(inventory.id("k3"))", "changes": [{"sku": "\#(a)", "vendorId": "\#(inventory.id("GHOST"))", "delta": 1}]}"#)
+                #"{"idempotencyKey": "\#(inventory.id("k3"))", "changes": [{"sku": "\#(a)", "vendorId": "\#(inventory.id("GHOST"))", "delta": 1}]}"#
+            )
             #expect(unknown.status == 400)
             #expect(unknown.body.contains("changes[0].vendorId"))
             #expect(try await inventory.adjust(#"{"idempotencyKey": "x", "changes": []}"#).status == 400)
@@ -103,13 +126,19 @@ import Testing
         let inventory = InventoryHarness(ports: [28394])
         let collector = try await InventoryHarness.eventCollector()
         let publisher = TestStack.test.publisher()
-        let a = inventory.id("A"), b = inventory.id("B"), h = inventory.id("HUBBED")
-        let v1 = inventory.id("V1"), v2 = inventory.id("V2"), hub = inventory.id("H")
+        let a = inventory.id("A")
+        let b = inventory.id("B")
+        let h = inventory.id("HUBBED")
+        let v1 = inventory.id("V1")
+        let v2 = inventory.id("V2")
+        let hub = inventory.id("H")
         let catalog = inventory.catalog(
-            skus: [a, b, h], vendors: [v1: 3, v2: 8],
+            skus: [a, b, h],
+            vendors: [v1: 3, v2: 8],
             offers: [(v1, a, "5"), (v2, a, "4"), (v2, b, "9"), (v1, b, "1"), (v1, h, "3")],
             stock: [(a, v1, nil, 4), (a, v2, nil, 4), (b, v2, nil, 4), (b, v1, nil, 0), (h, v1, hub, 2), (h, v1, nil, 2)],
-            hubs: [(hub, 5, 10)])
+            hubs: [(hub, 5, 10)]
+        )
         try await inventory.run {
             #expect(try await inventory.putCatalog(catalog).status == 200)
             let twoVendors = inventory.id("order-1")
@@ -140,10 +169,15 @@ import Testing
         let inventory = InventoryHarness(ports: [28395])
         let collector = try await InventoryHarness.eventCollector()
         let publisher = TestStack.test.publisher()
-        let a = inventory.id("A"), b = inventory.id("B"), vendor = inventory.id("V1")
+        let a = inventory.id("A")
+        let b = inventory.id("B")
+        let vendor = inventory.id("V1")
         let catalog = inventory.catalog(
-            skus: [a, b], vendors: [vendor: 1], offers: [(vendor, a, "1"), (vendor, b, "1")],
-            stock: [(a, vendor, nil, 5), (b, vendor, nil, 1)])
+            skus: [a, b],
+            vendors: [vendor: 1],
+            offers: [(vendor, a, "1"), (vendor, b, "1")],
+            stock: [(a, vendor, nil, 5), (b, vendor, nil, 1)]
+        )
         try await inventory.run {
             #expect(try await inventory.putCatalog(catalog).status == 200)
             let order = inventory.id("order")
@@ -165,7 +199,8 @@ import Testing
         let collector = try await InventoryHarness.eventCollector()
         let publisher = TestStack.test.publisher()
         let pool = TestStack.test.pool(.inventory, name: uniqueName("once"))
-        let sku = inventory.id("SKU"), vendor = inventory.id("V1")
+        let sku = inventory.id("SKU")
+        let vendor = inventory.id("V1")
         let catalog = inventory.catalog(skus: [sku], vendors: [vendor: 1], offers: [(vendor, sku, "1")], stock: [(sku, vendor, nil, 10)])
         try await inventory.run {
             #expect(try await inventory.putCatalog(catalog).status == 200)
@@ -210,11 +245,18 @@ import Testing
         let inventory = InventoryHarness(ports: [28397, 28398])
         let publisher = TestStack.test.publisher()
         let pool = TestStack.test.pool(.inventory, name: uniqueName("race"))
-        let sku = inventory.id("HOT"), v1 = inventory.id("V1"), v2 = inventory.id("V2"), hub = inventory.id("H")
+        let sku = inventory.id("HOT")
+        let v1 = inventory.id("V1")
+        let v2 = inventory.id("V2")
+        let hub = inventory.id("H")
         // Ten units spread over a hub and two vendors, so orders compete across several rows.
         let catalog = inventory.catalog(
-            skus: [sku], vendors: [v1: 1, v2: 2], offers: [(v1, sku, "2"), (v2, sku, "1")],
-            stock: [(sku, v1, nil, 4), (sku, v2, nil, 3), (sku, v1, hub, 3)], hubs: [(hub, 1, 20)])
+            skus: [sku],
+            vendors: [v1: 1, v2: 2],
+            offers: [(v1, sku, "2"), (v2, sku, "1")],
+            stock: [(sku, v1, nil, 4), (sku, v2, nil, 3), (sku, v1, hub, 3)],
+            hubs: [(hub, 1, 20)]
+        )
         let orders = (0..<40).map { inventory.id("order-\($0)") }
         try await inventory.run {
             #expect(try await inventory.putCatalog(catalog).status == 200)
@@ -222,15 +264,20 @@ import Testing
                 for (index, order) in orders.enumerated() {
                     group.addTask {
                         try await inventory.confirm(
-                            order, lines: [(sku, 1)], shipping: index.isMultiple(of: 2) ? AllocatorTests.customer : nil,
-                            publisher: publisher)
+                            order,
+                            lines: [(sku, 1)],
+                            shipping: index.isMultiple(of: 2) ? AllocatorTests.customer : nil,
+                            publisher: publisher
+                        )
                     }
                 }
                 try await group.waitForAll()
             }
-            #expect(await eventually {
-                (try? await inventory.allocationStatuses(orders, pool: pool).count) == orders.count
-            })
+            #expect(
+                await eventually {
+                    (try? await inventory.allocationStatuses(orders, pool: pool).count) == orders.count
+                }
+            )
         }
         let statuses = try await inventory.allocationStatuses(orders, pool: pool)
         #expect(statuses.values.filter { $0 == "allocated" }.count == 10)
@@ -246,13 +293,19 @@ import Testing
     @Test func aBatchOfConfirmationsIsAllocatedInOrderEachSeeingTheStockTheEarlierTook() async throws {
         let inventory = InventoryHarness(ports: [28399])
         let pool = TestStack.test.pool(.inventory, name: uniqueName("batch"))
-        let sku = inventory.id("SKU"), vendor = inventory.id("V1")
+        let sku = inventory.id("SKU")
+        let vendor = inventory.id("V1")
         let catalog = inventory.catalog(skus: [sku], vendors: [vendor: 1], offers: [(vendor, sku, "1")], stock: [(sku, vendor, nil, 5)])
         try await inventory.run { () async throws -> Void in #expect(try await inventory.putCatalog(catalog).status == 200) }
         func order(_ name: String, quantity: Int) -> InventoryService.OrderConfirmed {
             InventoryService.OrderConfirmed(
-                orderId: inventory.id(name), shopifyOrderId: name, shopDomain: "batch.myshopify.com", shippingPoint: nil,
-                billingPoint: nil, items: [.init(lineItemId: "1", variantId: nil, sku: sku, quantity: quantity)])
+                orderId: inventory.id(name),
+                shopifyOrderId: name,
+                shopDomain: "batch.myshopify.com",
+                shippingPoint: nil,
+                billingPoint: nil,
+                items: [.init(lineItemId: "1", variantId: nil, sku: sku, quantity: quantity)]
+            )
         }
         let batch = [order("a", quantity: 3), order("a", quantity: 3), order("b", quantity: 3), order("c", quantity: 2)]
         let outcomes = try await pool.withTransaction { tx in try await AllocationRepository().allocate(batch, in: tx) }

@@ -1,6 +1,6 @@
+import Common
 import Foundation
 import Postgres
-import Common
 import ServiceKit
 import Synchronization
 import TestSupport
@@ -65,11 +65,13 @@ extension FaultTests {
     /// Moves every other test's pending jobs and leases a day ahead, for a test that counts
     /// what a worker's pass sends.
     func parkJobs(except event: String, _ pool: PostgresPool) async throws {
-        _ = try await pool.query("""
+        _ = try await pool.query(
+            """
             UPDATE jobs SET next_attempt_at = now() + interval '1 day',
                             lease_until = CASE WHEN state = 'PROCESSING' THEN now() + interval '1 day' END
             WHERE state IN ('PENDING', 'PROCESSING') AND event_id <> \(event)
-            """)
+            """
+        )
     }
 
     func state(_ id: Int64, _ pool: PostgresPool) async throws -> String? {
@@ -178,11 +180,14 @@ extension FaultTests {
         for send in sends {
             // Every send that started earlier is recorded but those still in flight on the
             // other senders.
-            #expect(send.recorded >= send.startedBefore - (provider.concurrency - 1),
-                    "after \(send.startedBefore) sends only \(send.recorded) were recorded")
+            #expect(
+                send.recorded >= send.startedBefore - (provider.concurrency - 1),
+                "after \(send.startedBefore) sends only \(send.recorded) were recorded"
+            )
         }
         let completed = try await pool.query(
-            "SELECT count(*)::int AS n FROM jobs WHERE event_id = \(event) AND state = 'COMPLETED'").scalar("n", as: Int.self)
+            "SELECT count(*)::int AS n FROM jobs WHERE event_id = \(event) AND state = 'COMPLETED'"
+        ).scalar("n", as: Int.self)
         #expect(completed == 12)
         await pool.close()
     }
@@ -271,8 +276,10 @@ private final class LedgerCheckingProvider: NotificationProvider, Sendable {
             return $0.sends.count - 1
         }
         defer { state.withLock { $0.inFlight -= 1 } }
-        let recorded = try await pool.query(
-            "SELECT count(*)::int AS n FROM jobs WHERE event_id = \(event) AND state = 'COMPLETED'").scalar("n", as: Int.self) ?? -1
+        let recorded =
+            try await pool.query(
+                "SELECT count(*)::int AS n FROM jobs WHERE event_id = \(event) AND state = 'COMPLETED'"
+            ).scalar("n", as: Int.self) ?? -1
         state.withLock { $0.sends[startedBefore].recorded = recorded }
         // The peak, not the current count: once one of the first sends has seen it and ended, the
         // others must not wait for a moment that has passed.

@@ -57,7 +57,8 @@ import Testing
     /// The modules a source file imports, however the import is spelled (attributes, access
     /// level, `import struct Module.Type`).
     static func imports(in source: String) -> [String] {
-        let pattern = /^\s*(?:@\w+\s+)*(?:(?:public|package|internal|fileprivate|private)\s+)?import\s+(?:(?:typealias|struct|class|enum|protocol|let|var|func)\s+)?(\w+)/
+        let pattern =
+            /^\s*(?:@\w+\s+)*(?:(?:public|package|internal|fileprivate|private)\s+)?import\s+(?:(?:typealias|struct|class|enum|protocol|let|var|func)\s+)?(\w+)/
         return source.split(separator: "\n").compactMap { line in (try? pattern.prefixMatch(in: line)).flatMap { $0.map { String($0.1) } } }
     }
 

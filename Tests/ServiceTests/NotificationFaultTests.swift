@@ -9,25 +9,38 @@ import Testing
 extension FaultTests {
     @Test func aProviderFailingThenRecoveringDeliversExactlyOnce() async throws {
         let notifications = NotificationHarness(port: 28451, stack: stack)
-        let order = uniqueName("flaky"), vendor = uniqueName("vendor"), token = uniqueName("tok")
+        let order = uniqueName("flaky")
+        let vendor = uniqueName("vendor")
+        let token = uniqueName("tok")
         let failing = notifications.failSwitch("push")
         FileManager.default.createFile(atPath: failing.path, contents: Data())
         defer { try? FileManager.default.removeItem(at: failing) }
-        try await withRunningApplication(try await notifications.app(extra: [
-            "NOTIFICATION_BACKOFF_BASE_MS": "100", "NOTIFICATION_BREAKER_OPEN_SECONDS": "1",
-        ])) { () async throws -> Void in
+        try await withRunningApplication(
+            try await notifications.app(extra: [
+                "NOTIFICATION_BACKOFF_BASE_MS": "100", "NOTIFICATION_BREAKER_OPEN_SECONDS": "1",
+            ])
+        ) { () async throws -> Void in
             _ = try await HTTPTest.send(
-                "PUT", notifications.base + "/devices", json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "ios"}"#,
-                token: "admin")
+                "PUT",
+                notifications.base + "/devices",
+                json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "ios"}"#,
+                token: "admin"
+            )
             try await notifications.publish(
-                "order.allocated", NotificationHarness.allocated(order: order, vendor: vendor, vendorEmail: "\(vendor)@example.com"))
-            #expect(await eventually {
-                ((try? await notifications.notifications(order: order).first { $0.channel == "push" }?.lastError) ?? nil) != nil
-            })
+                "order.allocated",
+                NotificationHarness.allocated(order: order, vendor: vendor, vendorEmail: "\(vendor)@example.com")
+            )
+            #expect(
+                await eventually {
+                    ((try? await notifications.notifications(order: order).first { $0.channel == "push" }?.lastError) ?? nil) != nil
+                }
+            )
             try FileManager.default.removeItem(at: failing)
-            #expect(await eventually {
-                (try? await notifications.notifications(order: order).first { $0.channel == "push" }?.state) == "COMPLETED"
-            })
+            #expect(
+                await eventually {
+                    (try? await notifications.notifications(order: order).first { $0.channel == "push" }?.state) == "COMPLETED"
+                }
+            )
             // A completed job is never claimed again: what the sink holds now is all it gets.
             #expect(notifications.pushes(to: token).count == 1, "delivered exactly once")
         }
@@ -35,17 +48,22 @@ extension FaultTests {
 
     @Test func aProviderFailingForeverEndsFailedAndAnOperatorRetrySucceeds() async throws {
         let notifications = NotificationHarness(port: 28452, stack: stack)
-        let order = uniqueName("dead"), email = "\(uniqueName("c"))@example.com"
+        let order = uniqueName("dead")
+        let email = "\(uniqueName("c"))@example.com"
         let failing = notifications.failSwitch("mail")
         FileManager.default.createFile(atPath: failing.path, contents: Data())
         defer { try? FileManager.default.removeItem(at: failing) }
-        try await withRunningApplication(try await notifications.app(extra: [
-            "NOTIFICATION_MAX_ATTEMPTS": "3", "NOTIFICATION_BACKOFF_BASE_MS": "50",
-        ])) { () async throws -> Void in
+        try await withRunningApplication(
+            try await notifications.app(extra: [
+                "NOTIFICATION_MAX_ATTEMPTS": "3", "NOTIFICATION_BACKOFF_BASE_MS": "50",
+            ])
+        ) { () async throws -> Void in
             try await notifications.publish("order.confirmed", NotificationHarness.confirmed(order: order, email: email))
-            #expect(await eventually {
-                (try? await notifications.notifications(order: order).first?.state) == "FAILED"
-            })
+            #expect(
+                await eventually {
+                    (try? await notifications.notifications(order: order).first?.state) == "FAILED"
+                }
+            )
             let failed = try #require(try await notifications.notifications(order: order).first)
             #expect(failed.attempts == 3)
             #expect(failed.lastError?.contains("451") == true)
@@ -53,8 +71,11 @@ extension FaultTests {
 
             try FileManager.default.removeItem(at: failing)
             let retry = try await HTTPTest.request(
-                "POST", notifications.base + "/admin/notifications/\(failed.id)/retry", body: Data(),
-                headers: ["Authorization": "Bearer admin"])
+                "POST",
+                notifications.base + "/admin/notifications/\(failed.id)/retry",
+                body: Data(),
+                headers: ["Authorization": "Bearer admin"]
+            )
             #expect(retry.status == 202)
             #expect(await eventually { notifications.mails(to: email).count == 1 })
             #expect(await eventually { (try? await notifications.notifications(order: order).first?.state) == "COMPLETED" })
@@ -69,31 +90,54 @@ extension FaultTests {
     @Test func aJobHeldByADeadWorkerIsTakenBackAfterItsLeaseAndSentOnce() async throws {
         let notifications = NotificationHarness(port: 28453, stack: stack)
         let (queue, pool) = try await queue()  // migrated, whichever fault test runs first
-        let email = "\(uniqueName("late"))@example.com", event = uniqueName("event")
+        let email = "\(uniqueName("late"))@example.com"
+        let event = uniqueName("event")
         // The "dead worker": claims the job under a short lease before the service runs, then
         // never sends.
         _ = try await pool.withTransaction { tx in
-            try await queue.enqueue([NewJob(
-                eventId: event, channel: .email, recipient: email, template: "test",
-                message: ["to": email, "subject": "late but once", "text": "hello"], shopifyOrderId: event)], in: tx)
+            try await queue.enqueue(
+                [
+                    NewJob(
+                        eventId: event,
+                        channel: .email,
+                        recipient: email,
+                        template: "test",
+                        message: ["to": email, "subject": "late but once", "text": "hello"],
+                        shopifyOrderId: event
+                    )
+                ],
+                in: tx
+            )
         }
         let dead = try #require(try await queue.claim(limit: 1000, lease: patience, channels: [.email]).first { $0.recipient == email })
         try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
             // The service is sending (another job goes out), yet the held one waits for its lease.
             let other = "\(uniqueName("meanwhile"))@example.com"
             _ = try await pool.withTransaction { tx in
-                try await queue.enqueue([NewJob(
-                    eventId: uniqueName("event"), channel: .email, recipient: other, template: "test",
-                    message: ["to": other, "subject": "meanwhile", "text": "hello"], shopifyOrderId: event)], in: tx)
+                try await queue.enqueue(
+                    [
+                        NewJob(
+                            eventId: uniqueName("event"),
+                            channel: .email,
+                            recipient: other,
+                            template: "test",
+                            message: ["to": other, "subject": "meanwhile", "text": "hello"],
+                            shopifyOrderId: event
+                        )
+                    ],
+                    in: tx
+                )
             }
             #expect(await eventually { notifications.mails(to: other).count == 1 })
             #expect(try await pool.query("SELECT state FROM jobs WHERE id = \(dead.id)").scalar("state", as: String.self) == "PROCESSING")
             #expect(notifications.mails(to: email).isEmpty, "held by its lease")
             // The lease runs out (moved into the past rather than waited for).
             _ = try await pool.query("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = \(dead.id)")
-            #expect(await eventually {
-                (try? await pool.query("SELECT state FROM jobs WHERE id = \(dead.id)").scalar("state", as: String.self)) == "COMPLETED"
-            })
+            #expect(
+                await eventually {
+                    (try? await pool.query("SELECT state FROM jobs WHERE id = \(dead.id)").scalar("state", as: String.self)) == "COMPLETED"
+                }
+            )
             #expect(notifications.mails(to: email).count == 1)
             #expect(try await queue.complete(dead) == false, "the dead worker's claim is fenced off")
             #expect(try await queue.fail(dead, error: "too late") == false)
@@ -106,11 +150,22 @@ extension FaultTests {
     /// back, within the job's lease, so it is not sent a second time.
     @Test func aSendIsRecordedAfterTheDatabaseComesBack() async throws {
         let (queue, pool) = try await queue()
-        let token = uniqueName("restart-token"), event = uniqueName("event")
+        let token = uniqueName("restart-token")
+        let event = uniqueName("event")
         _ = try await pool.withTransaction { tx in
-            try await queue.enqueue([NewJob(
-                eventId: event, channel: .push, recipient: token, template: "test",
-                message: ["token": token, "title": "t", "body": "b"], shopifyOrderId: event)], in: tx)
+            try await queue.enqueue(
+                [
+                    NewJob(
+                        eventId: event,
+                        channel: .push,
+                        recipient: token,
+                        template: "test",
+                        message: ["token": token, "title": "t", "body": "b"],
+                        shopifyOrderId: event
+                    )
+                ],
+                in: tx
+            )
         }
         let provider = RestartingDatabaseProvider(stack: stack, token: token)
         let worker = NotificationWorker(queue: queue, providers: [provider], settings: .init(lease: .seconds(30)), logger: testLogger)
@@ -120,9 +175,11 @@ extension FaultTests {
             _ = try? await stack.infra("pg-start")
             throw error
         }
-        #expect(await eventually {
-            (try? await pool.query("SELECT state FROM jobs WHERE event_id = \(event)").scalar("state", as: String.self)) == "COMPLETED"
-        })
+        #expect(
+            await eventually {
+                (try? await pool.query("SELECT state FROM jobs WHERE event_id = \(event)").scalar("state", as: String.self)) == "COMPLETED"
+            }
+        )
         _ = try await worker.pass(provider)
         #expect(provider.sends.count(token) == 1, "sent once")
         await pool.close()

@@ -14,12 +14,18 @@ struct NotificationHarness {
     var base: String { "http://127.0.0.1:\(port)" }
 
     func app(extra: [String: String] = [:]) async throws -> some ApplicationProtocol {
-        try await NotificationService.buildApplication(try NotificationServiceConfiguration(environment: Environment([
-            "DATABASE_URL": stack.databaseURL(.notification), "AMQP_URL": stack.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "critical",
-            "SMTP_URL": stack.smtpSinkURL, "SMTP_FROM": "shop@example.com",
-            "PUSH_URL": stack.pushSinkURL, "PUSH_TOKEN": Self.pushToken,
-        ].merging(extra) { $1 })))
+        try await NotificationService.buildApplication(
+            try NotificationServiceConfiguration(
+                environment: Environment(
+                    [
+                        "DATABASE_URL": stack.databaseURL(.notification), "AMQP_URL": stack.amqpURL,
+                        "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "critical",
+                        "SMTP_URL": stack.smtpSinkURL, "SMTP_FROM": "shop@example.com",
+                        "PUSH_URL": stack.pushSinkURL, "PUSH_TOKEN": Self.pushToken,
+                    ].merging(extra) { $1 }
+                )
+            )
+        )
     }
 
     func publish(_ routingKey: String, _ body: String, messageId: String = UUID().uuidString) async throws {

@@ -9,7 +9,8 @@ import Testing
 @Suite struct NotificationServiceTests {
     @Test func aRedeliveredConfirmationMakesOneJobAndTheCustomerGetsOneEmail() async throws {
         let notifications = NotificationHarness(port: 28441)
-        let order = uniqueName("n"), email = "\(uniqueName("customer"))@example.com"
+        let order = uniqueName("n")
+        let email = "\(uniqueName("customer"))@example.com"
         try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
             let messageId = UUID().uuidString
             for id in [messageId, messageId, UUID().uuidString] {
@@ -31,8 +32,10 @@ import Testing
             #expect(entry.channel == "email")
             #expect(entry.recipient == email)
             #expect(entry.attempts == 1)
-            #expect(mails.first?.contains("Message-ID: <notification-\(entry.id)@marketplace.local>") == true,
-                    "the job's own Message-ID, the same if it is ever sent again")
+            #expect(
+                mails.first?.contains("Message-ID: <notification-\(entry.id)@marketplace.local>") == true,
+                "the job's own Message-ID, the same if it is ever sent again"
+            )
         }
     }
 
@@ -49,12 +52,14 @@ import Testing
         try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
             #expect(await eventually { emails.allSatisfy { notifications.mails(to: $0).count == 1 } })
             // A completed job is never sent again: once all are, the mailbox is final.
-            #expect(await eventually {
-                for index in emails.indices {
-                    guard (try? await notifications.notifications(order: "\(run)-\(index)").map(\.state)) == ["COMPLETED"] else { return false }
+            #expect(
+                await eventually {
+                    for index in emails.indices {
+                        guard (try? await notifications.notifications(order: "\(run)-\(index)").map(\.state)) == ["COMPLETED"] else { return false }
+                    }
+                    return true
                 }
-                return true
-            })
+            )
             #expect(emails.map { notifications.mails(to: $0).count } == Array(repeating: 1, count: 20))
         }
     }
@@ -62,9 +67,11 @@ import Testing
     @Test func theServiceWorksOverTLSToTheBrokerAndTheDatabase() async throws {
         let notifications = NotificationHarness(port: 28446)
         let stack = notifications.stack
-        let database = stack.databaseURL(.notification).replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")
+        let database =
+            stack.databaseURL(.notification).replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")
             + "?sslmode=verify-full&sslrootcert=\(stack.tlsCAFile)"
-        let order = uniqueName("tls"), email = "\(uniqueName("customer"))@example.com"
+        let order = uniqueName("tls")
+        let email = "\(uniqueName("customer"))@example.com"
         let app = try await notifications.app(extra: ["DATABASE_URL": database, "AMQP_URL": stack.amqpsURL])
         try await withRunningApplication(app) { () async throws -> Void in
             #expect(await eventually { await statusOf(notifications.base + "/health/ready") == 200 })
@@ -75,17 +82,33 @@ import Testing
 
     @Test func anAssignedVendorGetsAnEmailAndAPushOnEachRegisteredDevice() async throws {
         let notifications = NotificationHarness(port: 28442)
-        let order = uniqueName("v"), vendor = uniqueName("vendor"), email = "\(vendor)@vendors.example"
+        let order = uniqueName("v")
+        let vendor = uniqueName("vendor")
+        let email = "\(vendor)@vendors.example"
         let token = uniqueName("device-token")
         try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
             let devices = notifications.base + "/devices"
-            #expect(try await HTTPTest.send("PUT", devices, json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#).status == 401)
+            #expect(
+                try await HTTPTest.send("PUT", devices, json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#).status
+                    == 401
+            )
             #expect(try await HTTPTest.send("PUT", devices, json: #"{"token": "x", "platform": "ios"}"#, token: "admin").status == 400)
-            #expect(try await HTTPTest.send(
-                "PUT", devices, json: #"{"vendorId": "v", "customerEmail": "c@example.com", "token": "x", "platform": "ios"}"#,
-                token: "admin").status == 400)
-            #expect(try await HTTPTest.send(
-                "PUT", devices, json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#, token: "admin").status == 200)
+            #expect(
+                try await HTTPTest.send(
+                    "PUT",
+                    devices,
+                    json: #"{"vendorId": "v", "customerEmail": "c@example.com", "token": "x", "platform": "ios"}"#,
+                    token: "admin"
+                ).status == 400
+            )
+            #expect(
+                try await HTTPTest.send(
+                    "PUT",
+                    devices,
+                    json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#,
+                    token: "admin"
+                ).status == 200
+            )
 
             try await notifications.publish("order.allocated", NotificationHarness.allocated(order: order, vendor: vendor, vendorEmail: email))
             #expect(await eventually { notifications.mails(to: email).count == 1 && notifications.pushes(to: token).count == 1 })
@@ -94,17 +117,31 @@ import Testing
             let message = body?["message"] as? [String: Any]
             #expect((message?["notification"] as? [String: String])?["title"] == "New order \(order)-1")
             #expect((message?["data"] as? [String: String])?["splitOrderId"] == "\(order)-1")
-            #expect(await eventually {
-                (try? await notifications.notifications(order: order).map(\.state)) == ["COMPLETED", "COMPLETED"]
-            })
+            #expect(
+                await eventually {
+                    (try? await notifications.notifications(order: order).map(\.state)) == ["COMPLETED", "COMPLETED"]
+                }
+            )
             let entries = try await notifications.notifications(order: order)
             #expect(entries.map(\.channel) == ["email", "push"])
             #expect(entries[1].recipient.hasSuffix("…"), "a device token is not shown whole")
             #expect((message?["data"] as? [String: String])?["notificationId"] == "notification-\(entries[1].id)")
-            #expect(try await HTTPTest.request("POST", notifications.base + "/admin/notifications/\(entries[0].id)/retry", body: Data(),
-                                               headers: ["Authorization": "Bearer admin"]).status == 409)
-            #expect(try await HTTPTest.request("POST", notifications.base + "/admin/notifications/999999999/retry", body: Data(),
-                                               headers: ["Authorization": "Bearer admin"]).status == 404)
+            #expect(
+                try await HTTPTest.request(
+                    "POST",
+                    notifications.base + "/admin/notifications/\(entries[0].id)/retry",
+                    body: Data(),
+                    headers: ["Authorization": "Bearer admin"]
+                ).status == 409
+            )
+            #expect(
+                try await HTTPTest.request(
+                    "POST",
+                    notifications.base + "/admin/notifications/999999999/retry",
+                    body: Data(),
+                    headers: ["Authorization": "Bearer admin"]
+                ).status == 404
+            )
         }
     }
 }

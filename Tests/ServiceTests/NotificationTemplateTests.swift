@@ -29,13 +29,16 @@ import Testing
     }
 
     @Test func valuesAreFilledAndEscapedInHTMLOnly() {
-        let template = Template(name: "t", text: """
-            subject: Order {{ orderName }} for {{name}}
-            --- text
-            Hi {{name}}, {{missing}}done.
-            --- html
-            <p>Hi {{name}}</p>
-            """)
+        let template = Template(
+            name: "t",
+            text: """
+                subject: Order {{ orderName }} for {{name}}
+                --- text
+                Hi {{name}}, {{missing}}done.
+                --- html
+                <p>Hi {{name}}</p>
+                """
+        )
         let rendered = template.render(["orderName": "#7", "name": "Tom & <Jerry>"])
         #expect(rendered["subject"] == "Order #7 for Tom & <Jerry>")
         #expect(rendered["text"] == "Hi Tom & <Jerry>, done.")
@@ -44,8 +47,11 @@ import Testing
 
     @Test func theEmailIsWellFormedAndCannotGainHeaders() {
         let message = EmailMessage(
-            from: "shop@example.com", to: "a@example.com\r\nBcc: evil@example.com", subject: "Ihre Bestellung ✓",
-            text: "Hallo", html: "<p>Hallo</p>"
+            from: "shop@example.com",
+            to: "a@example.com\r\nBcc: evil@example.com",
+            subject: "Ihre Bestellung ✓",
+            text: "Hallo",
+            html: "<p>Hallo</p>"
         ).rfc5322()
         let text = String(decoding: message, as: UTF8.self)
         #expect(!text.contains("\r\nBcc:"))
@@ -66,7 +72,8 @@ import Testing
     }
 
     @Test func theCustomerOfAnOrderThatCannotBeFulfilledIsTold() throws {
-        let body = ##"{"orderId": "7", "shopifyOrderId": "1007", "shopDomain": "s.myshopify.com", "name": "#1007", "customerEmail": "asha@example.com", "reason": "no stock"}"##
+        let body =
+            ##"{"orderId": "7", "shopifyOrderId": "1007", "shopDomain": "s.myshopify.com", "name": "#1007", "customerEmail": "asha@example.com", "reason": "no stock"}"##
         let jobs = try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(body.utf8)))
         #expect(jobs.map(\.recipient) == ["asha@example.com"])
         #expect(jobs.map(\.eventId) == ["order.allocation_failed:7"])

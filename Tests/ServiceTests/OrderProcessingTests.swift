@@ -13,11 +13,15 @@ import Testing
     static let secret = "processing-test-secret"
 
     func app(port: Int) async throws -> some ApplicationProtocol {
-        try await OrderService.buildApplication(try OrderServiceConfiguration(environment: Environment([
-            "DATABASE_URL": TestStack.test.databaseURL(.order), "AMQP_URL": TestStack.test.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
-            "SHOPIFY_WEBHOOK_SECRETS": Self.secret,
-        ])))
+        try await OrderService.buildApplication(
+            try OrderServiceConfiguration(
+                environment: Environment([
+                    "DATABASE_URL": TestStack.test.databaseURL(.order), "AMQP_URL": TestStack.test.amqpURL,
+                    "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
+                    "SHOPIFY_WEBHOOK_SECRETS": Self.secret,
+                ])
+            )
+        )
     }
 
     /// A queue that sees every `order.confirmed`; tests pick theirs by Shopify order id.
@@ -58,7 +62,9 @@ import Testing
             #expect(view.sellerOrders.isEmpty)
 
             #expect(await eventually { ((try? confirmations(collector, for: sample.shopifyOrderId)) ?? []).count == 1 })
-            let message = try #require(collector.messages.first { (try? OrderConfirmed.decode(from: $0.body))?.shopifyOrderId == String(sample.shopifyOrderId) })
+            let message = try #require(
+                collector.messages.first { (try? OrderConfirmed.decode(from: $0.body))?.shopifyOrderId == String(sample.shopifyOrderId) }
+            )
             #expect(message.type == "order.confirmed")
             #expect(message.contentType == "application/json")
             #expect(message.messageId?.isEmpty == false)
@@ -90,20 +96,26 @@ import Testing
 
             let deliveries = try await pool.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE payload_sha256 = sha256(\(body))")
             #expect(try deliveries.scalar("n", as: Int.self) == 12, "one row per webhook id")
-            #expect(await eventually {
-                (try? await pool.query("""
-                    SELECT count(*)::int AS n FROM webhook_deliveries WHERE payload_sha256 = sha256(\(body)) AND status = 'processed'
-                    """).scalar("n", as: Int.self)) == 12
-            })
+            #expect(
+                await eventually {
+                    (try? await pool.query(
+                        """
+                        SELECT count(*)::int AS n FROM webhook_deliveries WHERE payload_sha256 = sha256(\(body)) AND status = 'processed'
+                        """
+                    ).scalar("n", as: Int.self)) == 12
+                }
+            )
             #expect(await eventually { ((try? confirmations(collector, for: sample.shopifyOrderId)) ?? []).count >= 1 })
         }
         // Every confirmation published so far has arrived (the outbox below holds any other).
         try await collector.settled()
         let orders = try await pool.query("SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = \(sample.shopifyOrderId)")
         #expect(try orders.scalar("n", as: Int.self) == 1)
-        let events = try await pool.query("""
+        let events = try await pool.query(
+            """
             SELECT count(*)::int AS n FROM outbox WHERE routing_key = 'order.confirmed' AND payload LIKE \("%\"shopifyOrderId\":\"\(sample.shopifyOrderId)\"%")
-            """)
+            """
+        )
         #expect(try events.scalar("n", as: Int.self) == 1)
         #expect(try confirmations(collector, for: sample.shopifyOrderId).count == 1)
         await collector.stop()
@@ -122,12 +134,16 @@ import Testing
             #expect(await eventually { (try? await client.order(created.shopifyOrderId).view?.payment.status) == "paid" })
             #expect(try await client.deliver(try created.body(), topic: "orders/create").status == 200)
             // The older create changes nothing; wait until it was processed.
-            #expect(await eventually {
-                (try? await pool.query("""
-                    SELECT count(*)::int AS n FROM webhook_deliveries
-                    WHERE payload_sha256 = sha256(\(try created.body())) AND status = 'processed'
-                    """).scalar("n", as: Int.self)) == 1
-            })
+            #expect(
+                await eventually {
+                    (try? await pool.query(
+                        """
+                        SELECT count(*)::int AS n FROM webhook_deliveries
+                        WHERE payload_sha256 = sha256(\(try created.body())) AND status = 'processed'
+                        """
+                    ).scalar("n", as: Int.self)) == 1
+                }
+            )
             let view = try #require(try await client.order(created.shopifyOrderId).view)
             #expect(view.payment.status == "paid")
             #expect(view.payment.method == "cod")
@@ -139,19 +155,25 @@ import Testing
             }
             #expect(await eventually { (try? await client.order(created.shopifyOrderId).view?.status) == "cancelled" })
             // Both cancellations processed: whatever they announce is in the outbox by then.
-            #expect(await eventually {
-                (try? await pool.query("""
-                    SELECT count(*)::int AS n FROM webhook_deliveries
-                    WHERE payload_sha256 = sha256(\(try updated.body())) AND topic = 'orders/cancelled' AND status = 'processed'
-                    """).scalar("n", as: Int.self)) == 2
-            })
+            #expect(
+                await eventually {
+                    (try? await pool.query(
+                        """
+                        SELECT count(*)::int AS n FROM webhook_deliveries
+                        WHERE payload_sha256 = sha256(\(try updated.body())) AND topic = 'orders/cancelled' AND status = 'processed'
+                        """
+                    ).scalar("n", as: Int.self)) == 2
+                }
+            )
         }
-        let confirmed = try await pool.query("""
+        let confirmed = try await pool.query(
+            """
             SELECT routing_key, count(*)::int AS n FROM outbox
             WHERE payload LIKE \("%\"shopifyOrderId\":\"\(created.shopifyOrderId)\"%")
               AND routing_key IN ('order.confirmed', 'order.cancelled')  -- not allocation results
             GROUP BY routing_key ORDER BY 1
-            """).map { "\(try $0.decode("routing_key", as: String.self))=\(try $0.decode("n", as: Int.self))" }
+            """
+        ).map { "\(try $0.decode("routing_key", as: String.self))=\(try $0.decode("n", as: Int.self))" }
         #expect(confirmed == ["order.cancelled=1", "order.confirmed=1"])
         await pool.close()
     }
@@ -164,9 +186,12 @@ import Testing
             let notAnOrder = Data(#"{"id": 5, "note": "not an order"}"#.utf8)
             let answer = try await client.deliver(notAnOrder, webhookId: webhookId)
             #expect(answer.status == 200)
-            #expect(await eventually {
-                (try? await pool.query("SELECT status FROM webhook_deliveries WHERE webhook_id = \(webhookId)").scalar("status", as: String.self)) == "failed"
-            })
+            #expect(
+                await eventually {
+                    (try? await pool.query("SELECT status FROM webhook_deliveries WHERE webhook_id = \(webhookId)").scalar("status", as: String.self))
+                        == "failed"
+                }
+            )
         }
         let row = try await pool.query("SELECT attempts, last_error FROM webhook_deliveries WHERE webhook_id = \(webhookId)")[0]
         #expect(try row.decode("attempts", as: Int.self) == 1, "not retried")

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import ServiceKit
+import TestSupport
 import Testing
 
 @testable import OrderService
@@ -31,9 +31,11 @@ import Testing
     }
 
     @Test func cashOnDeliveryStaysUnpaidUntilDelivered() throws {
-        let payment = try PaymentSummary(order: order([
-            "payment_gateway_names": ["Cash on Delivery (COD)"], "financial_status": "pending", "total_outstanding": "388.00",
-        ]))
+        let payment = try PaymentSummary(
+            order: order([
+                "payment_gateway_names": ["Cash on Delivery (COD)"], "financial_status": "pending", "total_outstanding": "388.00",
+            ])
+        )
         #expect(payment.method == .cod)
         #expect(payment.status == .unpaid)
         #expect(payment.collectedAmount == 0)
@@ -41,9 +43,11 @@ import Testing
     }
 
     @Test func partiallyPaidOrderSplitsCollectedAndRemaining() throws {
-        let payment = try PaymentSummary(order: order([
-            "financial_status": "partially_paid", "total_outstanding": "150.35", "total_price": "388.10",
-        ]))
+        let payment = try PaymentSummary(
+            order: order([
+                "financial_status": "partially_paid", "total_outstanding": "150.35", "total_price": "388.10",
+            ])
+        )
         #expect(payment.method == .partial)
         #expect(payment.status == .partiallyPaid)
         #expect(payment.collectedAmount == Decimal(string: "237.75"))
@@ -53,9 +57,11 @@ import Testing
 
     @Test func amountsAreDecimalNotBinaryFloatingPoint() throws {
         // 0.1 + 0.2 is not 0.3 in Double; it must be here.
-        let payment = try PaymentSummary(order: order([
-            "total_price": "0.3", "financial_status": "partially_paid", "total_outstanding": "0.2",
-        ]))
+        let payment = try PaymentSummary(
+            order: order([
+                "total_price": "0.3", "financial_status": "partially_paid", "total_outstanding": "0.2",
+            ])
+        )
         #expect(payment.collectedAmount == Decimal(string: "0.1"))
         #expect(Money.format(payment.collectedAmount) == "0.10")
     }

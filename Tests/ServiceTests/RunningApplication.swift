@@ -6,7 +6,8 @@ import TestSupport
 /// Runs `app` in a service group that listens to no signals (other tests in this process send
 /// SIGTERM to themselves), for the duration of `body`, then shuts it down gracefully.
 func withRunningApplication<App: ApplicationProtocol, Value: Sendable>(
-    _ app: App, _ body: () async throws -> Value
+    _ app: App,
+    _ body: () async throws -> Value
 ) async throws -> Value {
     let group = ServiceGroup(configuration: .init(services: [app], logger: testLogger))
     let running = Task { try await group.run() }

@@ -10,23 +10,31 @@ import Testing
 @Suite struct SMTPProviderTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-
     @Test func mailGoesOutOverSTARTTLSWithAUTHAndABadPasswordIsRefused() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("smtp-tls"))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
-        try await Subprocess.run("openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ])
+        let cert = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        try await Subprocess.run(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            ]
+        )
         let mailbox = folder.appendingPathComponent("mail").path
         let port = 28461
         let log = folder.appendingPathComponent("sink.log").path
-        let sink = try Subprocess("/usr/bin/python3", [
-            Self.root.appendingPathComponent("scripts/sinks/smtp_sink.py").path, "--port", "\(port)", "--mailbox", mailbox,
-            "--cert", cert, "--key", key, "--user", "mailer", "--password", "s3cret",
-        ], stdout: .discard, stderr: .file(log))
+        let sink = try Subprocess(
+            "/usr/bin/python3",
+            [
+                Self.root.appendingPathComponent("scripts/sinks/smtp_sink.py").path, "--port", "\(port)", "--mailbox", mailbox,
+                "--cert", cert, "--key", key, "--user", "mailer", "--password", "s3cret",
+            ],
+            stdout: .discard,
+            stderr: .file(log)
+        )
         defer { sink.send(SIGKILL) }
         do {
             try await waitUntilListening(port: port, server: sink)
@@ -35,8 +43,12 @@ import Testing
         }
 
         func provider(_ userInfo: String, _ query: String = "starttls=required") throws -> SMTPProvider {
-            let settings = try #require(SMTPSettings(
-                url: "smtp://\(userInfo)@127.0.0.1:\(port)?\(query)&cafile=\(cert)", from: "shop@example.com"))
+            let settings = try #require(
+                SMTPSettings(
+                    url: "smtp://\(userInfo)@127.0.0.1:\(port)?\(query)&cafile=\(cert)",
+                    from: "shop@example.com"
+                )
+            )
             return SMTPProvider(settings: settings)
         }
         let message = ["to": "asha@example.com", "subject": "Over TLS", "text": "hello", "html": "<p>hello</p>"]

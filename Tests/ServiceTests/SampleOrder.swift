@@ -29,8 +29,16 @@ struct SampleOrder {
         }
         if let point = shippingPoint, let shipping = text.range(of: #""shipping_address""#) {
             let rest = shipping.upperBound..<text.endIndex
-            text = text.replacingOccurrences(of: #""latitude": null"#, with: #""latitude": \#(point.latitude)"#, range: text.range(of: #""latitude": null"#, range: rest))
-            text = text.replacingOccurrences(of: #""longitude": null"#, with: #""longitude": \#(point.longitude)"#, range: text.range(of: #""longitude": null"#, range: rest))
+            text = text.replacingOccurrences(
+                of: #""latitude": null"#,
+                with: #""latitude": \#(point.latitude)"#,
+                range: text.range(of: #""latitude": null"#, range: rest)
+            )
+            text = text.replacingOccurrences(
+                of: #""longitude": null"#,
+                with: #""longitude": \#(point.longitude)"#,
+                range: text.range(of: #""longitude": null"#, range: rest)
+            )
         }
         return Data(text.utf8)
     }

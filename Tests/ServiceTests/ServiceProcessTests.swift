@@ -13,10 +13,13 @@ import Testing
     @Test(arguments: services.map(\.name))
     func runsHealthyAndStopsCleanlyOnSigterm(name: String) async throws {
         let service = try #require(Self.services.first { $0.name == name })
-        let process = try launch(name, environment: [
-            "DATABASE_URL": TestStack.test.databaseURL(service.role), "AMQP_URL": TestStack.test.amqpURL,
-            "PORT": "\(service.port)", "HOST": "127.0.0.1", "ADMIN_TOKEN": "test-admin-token", "LOG_LEVEL": "warning",
-        ])
+        let process = try launch(
+            name,
+            environment: [
+                "DATABASE_URL": TestStack.test.databaseURL(service.role), "AMQP_URL": TestStack.test.amqpURL,
+                "PORT": "\(service.port)", "HOST": "127.0.0.1", "ADMIN_TOKEN": "test-admin-token", "LOG_LEVEL": "warning",
+            ]
+        )
         defer { process.send(SIGTERM) }
         let base = "http://127.0.0.1:\(service.port)"
         #expect(await eventually { (try? await HTTPTest.get("\(base)/health/ready").status) == 200 })

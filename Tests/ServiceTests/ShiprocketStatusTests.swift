@@ -36,7 +36,8 @@ import Testing
     }
 
     @Test func statusesOnlyMoveForward() {
-        let t0 = Date(timeIntervalSince1970: 1_000), t1 = Date(timeIntervalSince1970: 2_000)
+        let t0 = Date(timeIntervalSince1970: 1_000)
+        let t1 = Date(timeIntervalSince1970: 2_000)
         func decide(_ current: DeliveryStatus, _ next: DeliveryStatus?, at: Date? = t1, currentAt: Date? = t0) -> StatusTransition.Decision {
             StatusTransition.decide(current: current, at: currentAt, next: next, at: at)
         }
@@ -69,9 +70,15 @@ import Testing
     }
 
     @Test func idsArriveAsStringsOrNumbers() throws {
-        let webhook = try #require(ShiprocketWebhook.parse(Data("""
-            {"awb": 19041424751540, "order_id": 77, "shipment_status_id": "7", "current_timestamp": "01 06 2023 09:00:00"}
-            """.utf8)))
+        let webhook = try #require(
+            ShiprocketWebhook.parse(
+                Data(
+                    """
+                    {"awb": 19041424751540, "order_id": 77, "shipment_status_id": "7", "current_timestamp": "01 06 2023 09:00:00"}
+                    """.utf8
+                )
+            )
+        )
         #expect(webhook.awb == "19041424751540")
         #expect(webhook.orderId == "77")
         #expect(webhook.mappedStatus == .delivered)

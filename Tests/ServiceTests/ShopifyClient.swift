@@ -9,17 +9,26 @@ struct ShopifyClient {
     var secret: String
     var shop = "test-shop.myshopify.com"
 
-    func deliver(_ body: Data, topic: String = "orders/create", webhookId: String = UUID().uuidString, eventId: String? = nil) async throws -> HTTPResult {
-        try await HTTPTest.post(base + "/webhooks/shopify", body: body, headers: [
-            "Content-Type": "application/json",
-            "X-Shopify-Topic": topic,
-            "X-Shopify-Hmac-Sha256": ShopifySignature.sign(body, secret: secret),
-            "X-Shopify-Shop-Domain": shop,
-            "X-Shopify-Webhook-Id": webhookId,
-            "X-Shopify-Event-Id": eventId ?? "event-\(webhookId)",
-            "X-Shopify-Triggered-At": "2026-11-23T10:00:00.000Z",
-            "X-Shopify-API-Version": "2024-10",
-        ])
+    func deliver(
+        _ body: Data,
+        topic: String = "orders/create",
+        webhookId: String = UUID().uuidString,
+        eventId: String? = nil
+    ) async throws -> HTTPResult {
+        try await HTTPTest.post(
+            base + "/webhooks/shopify",
+            body: body,
+            headers: [
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": topic,
+                "X-Shopify-Hmac-Sha256": ShopifySignature.sign(body, secret: secret),
+                "X-Shopify-Shop-Domain": shop,
+                "X-Shopify-Webhook-Id": webhookId,
+                "X-Shopify-Event-Id": eventId ?? "event-\(webhookId)",
+                "X-Shopify-Triggered-At": "2026-11-23T10:00:00.000Z",
+                "X-Shopify-API-Version": "2024-10",
+            ]
+        )
     }
 
     func order(_ shopifyOrderId: Int64) async throws -> (status: UInt, view: OrderView?) {

@@ -19,11 +19,15 @@ import Testing
     }
 
     func app() async throws -> some ApplicationProtocol {
-        try await OrderService.buildApplication(try OrderServiceConfiguration(environment: Environment([
-            "DATABASE_URL": TestStack.test.databaseURL(.order), "AMQP_URL": TestStack.test.amqpURL,
-            "HOST": "127.0.0.1", "PORT": "\(Self.port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
-            "SHOPIFY_WEBHOOK_SECRETS": "rotated-out-secret,\(Self.secret)",
-        ])))
+        try await OrderService.buildApplication(
+            try OrderServiceConfiguration(
+                environment: Environment([
+                    "DATABASE_URL": TestStack.test.databaseURL(.order), "AMQP_URL": TestStack.test.amqpURL,
+                    "HOST": "127.0.0.1", "PORT": "\(Self.port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
+                    "SHOPIFY_WEBHOOK_SECRETS": "rotated-out-secret,\(Self.secret)",
+                ])
+            )
+        )
     }
 
     func headers(webhookId: String, topic: String = "orders/create", body: Data, secret: String = secret) -> [String: String] {
@@ -50,7 +54,9 @@ import Testing
             }
             #expect(statuses == Array(repeating: 200, count: 19))
         }
-        let rows = try await pool.query("SELECT payload, payload_sha256, status, topic, event_id FROM webhook_deliveries WHERE webhook_id = \(webhookId)")
+        let rows = try await pool.query(
+            "SELECT payload, payload_sha256, status, topic, event_id FROM webhook_deliveries WHERE webhook_id = \(webhookId)"
+        )
         #expect(rows.count == 1)
         #expect(try rows[0].decode("payload", as: Data.self) == sample, "stored byte for byte as signed")
         // Stored as pending; the service's processor may have taken it on since.
@@ -99,7 +105,11 @@ import Testing
         let webhookId = UUID().uuidString
         let body = Data(#"{"id": 1}"#.utf8)
         try await withRunningApplication(try await app()) {
-            let response = try await post("/webhooks/shopify", body: body, headers: headers(webhookId: webhookId, topic: "products/update", body: body))
+            let response = try await post(
+                "/webhooks/shopify",
+                body: body,
+                headers: headers(webhookId: webhookId, topic: "products/update", body: body)
+            )
             #expect(response.status == 200)
 
             #expect(try await post("/admin/webhooks/1/replay", body: Data(), headers: [:]).status == 401)
@@ -109,8 +119,10 @@ import Testing
             #expect(listed.status == 200)
             let deliveries = try JSONDecoder().decode([Listed].self, from: Data(listed.body.utf8))
             let raw = try JSONSerialization.jsonObject(with: Data(listed.body.utf8)) as? [[String: Any]]
-            #expect(raw?.allSatisfy { Set($0.keys).isSuperset(of: ["id", "webhookId", "eventId", "topic", "status", "attempts", "lastError"]) } == true,
-                    "every field docs/api.md lists is present, lastError as null")
+            #expect(
+                raw?.allSatisfy { Set($0.keys).isSuperset(of: ["id", "webhookId", "eventId", "topic", "status", "attempts", "lastError"]) } == true,
+                "every field docs/api.md lists is present, lastError as null"
+            )
             let mine = try #require(deliveries.first { $0.webhookId == webhookId })
             #expect(mine.status == "ignored")
             #expect(mine.topic == "products/update")

@@ -34,7 +34,8 @@ extension FaultTests {
                 guard request.headers[.authorization] == "Bearer fake-token" else { return Response(status: .unauthorized) }
                 let awb = try context.parameters.require("awb")
                 let done = self.delivered.withLock { $0.contains(awb) }
-                let body = done
+                let body =
+                    done
                     ? #"{"tracking_data": {"track_status": 1, "shipment_status": 7, "shipment_track": [{"awb_code": "\#(awb)", "current_status": "Delivered"}]}}"#
                     : #"{"tracking_data": {"track_status": 1, "shipment_status": 18, "shipment_track": [{"awb_code": "\#(awb)", "current_status": "In Transit"}]}}"#
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -52,18 +53,31 @@ extension FaultTests {
         await publisher.shutdown()
         let collector = MessageCollector(stack: stack, topology: topology)
         let pool = stack.pool(.delivery, size: 1, name: uniqueName("settlement"))
-        let app = try await DeliveryHarness.app(port: 28432, stack: stack, extra: [
-            "LOG_LEVEL": "critical", "SHIPROCKET_API_URL": "http://127.0.0.1:28431/", "SHIPROCKET_API_EMAIL": "api@example.com",
-            "SHIPROCKET_API_PASSWORD": "secret", "SHIPROCKET_CONFIRM_RETRY_SECONDS": "1",
-        ])
-        let cod = uniqueName("cod"), prepaid = uniqueName("prepaid"), codAWB = uniqueName("awb"), prepaidAWB = uniqueName("awb")
+        let app = try await DeliveryHarness.app(
+            port: 28432,
+            stack: stack,
+            extra: [
+                "LOG_LEVEL": "critical", "SHIPROCKET_API_URL": "http://127.0.0.1:28431/", "SHIPROCKET_API_EMAIL": "api@example.com",
+                "SHIPROCKET_API_PASSWORD": "secret", "SHIPROCKET_CONFIRM_RETRY_SECONDS": "1",
+            ]
+        )
+        let cod = uniqueName("cod")
+        let prepaid = uniqueName("prepaid")
+        let codAWB = uniqueName("awb")
+        let prepaidAWB = uniqueName("awb")
         func announced(_ split: String) -> Int {
             collector.messages.compactMap { try? DeliveryDelivered.decode(from: $0.body) }.filter { $0.splitOrderId == split }.count
         }
         try await withRunningApplication(api.application(port: 28431)) { () async throws -> Void in
             try await withRunningApplication(app) { () async throws -> Void in
                 try await DeliveryHarness.allocate(orderId: uniqueName("o"), splitOrderIds: [cod], method: "cod", collect: "250.00", stack: stack)
-                try await DeliveryHarness.allocate(orderId: uniqueName("o"), splitOrderIds: [prepaid], method: "prepaid", collect: "0.00", stack: stack)
+                try await DeliveryHarness.allocate(
+                    orderId: uniqueName("o"),
+                    splitOrderIds: [prepaid],
+                    method: "prepaid",
+                    collect: "0.00",
+                    stack: stack
+                )
                 #expect(await eventually { await delivery.status(cod) == "pending" })
                 #expect(await eventually { await delivery.status(prepaid) == "pending" })
                 #expect(try await delivery.webhook(awb: codAWB, orderId: cod, status: 7, at: "07 06 2023 10:00:00").status == 200)

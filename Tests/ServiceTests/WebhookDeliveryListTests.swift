@@ -15,12 +15,14 @@ struct WebhookDeliveryListTests {
         try await runner.apply(ServiceDefinition.ordersService.migrations, source: "service")
         let webhookId = uniqueName("claimed")
         // Due in an hour, so that the processors of other tests leave it alone.
-        _ = try await pool.query("""
+        _ = try await pool.query(
+            """
             INSERT INTO webhook_deliveries
                 (webhook_id, event_id, topic, shop_domain, triggered_at, api_version, payload_sha256, payload, status, next_attempt_at)
             VALUES (\(webhookId), \(webhookId), 'orders/create', 'list.myshopify.com', '2026-11-23T10:00:00Z', '2024-10',
                     \(Data([0])), \(Data("{}".utf8)), 'pending', now() + interval '1 hour')
-            """)
+            """
+        )
         let repository = WebhookDeliveryRepository(pool: pool)
         func listed(_ status: WebhookDeliveryStatus?) async throws -> WebhookDeliverySummary? {
             try await repository.list(status: status, limit: 1000).first { $0.webhookId == webhookId }

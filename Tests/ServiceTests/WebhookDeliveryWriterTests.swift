@@ -21,15 +21,24 @@ struct WebhookDeliveryWriterTests {
     func delivery(_ webhookId: String, body: Data) -> ReceivedWebhook {
         ReceivedWebhook(
             headers: ShopifyWebhookHeaders(
-                topic: "products/update", shopDomain: "writer.myshopify.com", webhookId: webhookId, eventId: "evt-\(webhookId)",
-                triggeredAt: "2026-11-23T10:00:00Z", apiVersion: "2024-10"),
-            payload: body)
+                topic: "products/update",
+                shopDomain: "writer.myshopify.com",
+                webhookId: webhookId,
+                eventId: "evt-\(webhookId)",
+                triggeredAt: "2026-11-23T10:00:00Z",
+                apiVersion: "2024-10"
+            ),
+            payload: body
+        )
     }
 
     @Test func concurrentDeliveriesCommitTogetherAndEachIsStoredOnce() async throws {
         let pool = try await migratedPool()
         let writer = WebhookDeliveryWriter(
-            repository: WebhookDeliveryRepository(pool: pool), settings: .init(concurrentWrites: 2), logger: testLogger)
+            repository: WebhookDeliveryRepository(pool: pool),
+            settings: .init(concurrentWrites: 2),
+            logger: testLogger
+        )
         let prefix = uniqueName("group")
         let body = try sample.body()
         // 150 distinct webhook ids, 50 of them sent a second time at the same moment.
@@ -64,7 +73,10 @@ struct WebhookDeliveryWriterTests {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         let poison = uniqueName("poison") + String((0..<6000).map { _ in alphabet.randomElement()! })
         let writer = WebhookDeliveryWriter(
-            repository: WebhookDeliveryRepository(pool: pool), settings: .init(concurrentWrites: 1), logger: testLogger)
+            repository: WebhookDeliveryRepository(pool: pool),
+            settings: .init(concurrentWrites: 1),
+            logger: testLogger
+        )
         let prefix = uniqueName("good")
         let body = try sample.body()
         let outcomes = await withTaskGroup(of: (String, Bool?).self) { group in

@@ -15,7 +15,9 @@ import Testing
         let bodies = (0..<40).map { "m\($0)" } + ["bad"] + (40..<60).map { "m\($0)" }
         _ = try await publisher.publish(bodies.map { OutgoingMessage(messageId: $0, routingKey: key, body: Data($0.utf8)) })
 
-        let batchSizes = Tally(), handled = Tally(), singles = Tally()
+        let batchSizes = Tally()
+        let handled = Tally()
+        let singles = Tally()
         let batching = AMQPConsumer.Batching(maxBatch: 25) { messages in
             let texts = messages.map { String(decoding: $0.body, as: UTF8.self) }
             if texts.contains("bad") { throw PermanentMessageError("a bad message in the batch") }
@@ -24,7 +26,10 @@ import Testing
             for text in texts { handled.add(text) }
         }
         let consumer = AMQPConsumer(
-            settings: TestStack.test.amqpSettings(), topology: topology, logger: testLogger, batching: batching
+            settings: TestStack.test.amqpSettings(),
+            topology: topology,
+            logger: testLogger,
+            batching: batching
         ) { message in
             let text = String(decoding: message.body, as: UTF8.self)
             if text != "marker" { singles.add() }
@@ -51,16 +56,19 @@ import Testing
     /// With `eventType`, only messages of that type go to the batch handler together; any
     /// other waiting among them is handled on its own, and nothing is handled twice.
     @Test func aBatchHoldsOnlyItsEventType() async throws {
-        let key = "test.batch.\(uniqueName("a"))", other = "test.batch.\(uniqueName("b"))"
+        let key = "test.batch.\(uniqueName("a"))"
+        let other = "test.batch.\(uniqueName("b"))"
         let topology = QueueTopology(queue: uniqueName("batch-type-q"), bindings: [key, other], prefetch: 100)
         let publisher = TestStack.test.publisher()
         try await publisher.declare(topology)
-        let messages = (0..<30).map { OutgoingMessage(messageId: "a\($0)", routingKey: key, body: Data("a\($0)".utf8)) }
+        let messages =
+            (0..<30).map { OutgoingMessage(messageId: "a\($0)", routingKey: key, body: Data("a\($0)".utf8)) }
             + [OutgoingMessage(messageId: "b", routingKey: other, body: Data("b".utf8))]
             + (30..<60).map { OutgoingMessage(messageId: "a\($0)", routingKey: key, body: Data("a\($0)".utf8)) }
         _ = try await publisher.publish(messages)
 
-        let handled = Tally(), batchedOther = Tally()
+        let handled = Tally()
+        let batchedOther = Tally()
         let batching = AMQPConsumer.Batching(maxBatch: 20, eventType: key) { batch in
             for message in batch {
                 if message.eventType != key { batchedOther.add() }
@@ -68,7 +76,10 @@ import Testing
             }
         }
         let consumer = AMQPConsumer(
-            settings: TestStack.test.amqpSettings(), topology: topology, logger: testLogger, batching: batching
+            settings: TestStack.test.amqpSettings(),
+            topology: topology,
+            logger: testLogger,
+            batching: batching
         ) { message in
             handled.add(String(decoding: message.body, as: UTF8.self))
         }

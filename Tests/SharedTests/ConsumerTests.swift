@@ -19,8 +19,12 @@ import Testing
         let consumer = AMQPConsumer(settings: TestStack.test.amqpSettings(), topology: topology, concurrency: 2, logger: testLogger) { message in
             // The effect is idempotent by the message's id, as the services' effects are by the
             // facts they record.
-            _ = try await pool.query(PostgresQuery(
-                unsafeSQL: "INSERT INTO \(table) VALUES ($1) ON CONFLICT DO NOTHING", binds: [message.messageId]))
+            _ = try await pool.query(
+                PostgresQuery(
+                    unsafeSQL: "INSERT INTO \(table) VALUES ($1) ON CONFLICT DO NOTHING",
+                    binds: [message.messageId]
+                )
+            )
             calls.add()  // once handled, so that four calls means all four are done
         }
         let running = Task { try await consumer.run() }

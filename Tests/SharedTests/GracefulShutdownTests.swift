@@ -28,17 +28,28 @@ import Testing
             AMQPConsumer(settings: TestStack.test.amqpSettings(), topology: topology, concurrency: 2, logger: testLogger) { message in
                 started.add()
                 if holding { _ = await eventually(every: .milliseconds(10)) { Task.isShuttingDownGracefully } }
-                _ = try await pool.query(PostgresQuery(
-                    unsafeSQL: "INSERT INTO \(table) VALUES ($1) ON CONFLICT DO NOTHING", binds: [message.messageId]))
+                _ = try await pool.query(
+                    PostgresQuery(
+                        unsafeSQL: "INSERT INTO \(table) VALUES ($1) ON CONFLICT DO NOTHING",
+                        binds: [message.messageId]
+                    )
+                )
             }
         }
         let total = 40
-        try await publisher.publish((0..<total).map {
-            OutgoingMessage(messageId: "drain-\($0)", routingKey: key, body: Data("{}".utf8))
-        })
+        try await publisher.publish(
+            (0..<total).map {
+                OutgoingMessage(messageId: "drain-\($0)", routingKey: key, body: Data("{}".utf8))
+            }
+        )
 
-        let group = ServiceGroup(configuration: .init(
-            services: [consumer(holding: true)], gracefulShutdownSignals: [.sigterm], logger: testLogger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [consumer(holding: true)],
+                gracefulShutdownSignals: [.sigterm],
+                logger: testLogger
+            )
+        )
         let running = Task { try await group.run() }
         #expect(await eventually { started.total >= 2 }, "each worker holds a message")
         kill(getpid(), SIGTERM)
@@ -46,8 +57,10 @@ import Testing
 
         let handledBeforeStop = try await count(table, pool)
         #expect(handledBeforeStop == 2, "each worker finished the message in hand and took no other")
-        #expect(await eventually { (try? await publisher.messageCount(queue: topology.queue)) == total - handledBeforeStop },
-                "every message not handled went back to the queue")
+        #expect(
+            await eventually { (try? await publisher.messageCount(queue: topology.queue)) == total - handledBeforeStop },
+            "every message not handled went back to the queue"
+        )
 
         let second = consumer(holding: false)
         let resumed = Task { try await second.run() }

@@ -8,10 +8,12 @@ import Testing
     let pool = TestStack.test.pool(size: 4, name: uniqueName("pool"))
 
     @Test func decodesTypedRows() async throws {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT 9007199254740993::int8 AS big, 'héllo'::text AS text, 12.50::numeric AS money,
                    NULL::text AS missing, true AS flag, '2024-01-02 03:04:05.5+00'::timestamptz AS at
-            """)
+            """
+        )
         let row = try #require(rows.first)
         #expect(try row.decode("big", as: Int64.self) == 9_007_199_254_740_993)
         #expect(try row.decode("text", as: String.self) == "héllo")
@@ -79,7 +81,8 @@ import Testing
             for _ in 0..<20 {
                 group.addTask {
                     try await pool.withTransaction(isolation: .serializable, retries: 50) { tx in
-                        let n = try await tx.query(PostgresQuery(unsafeSQL: "SELECT n FROM \(table) WHERE id = 1"))
+                        let n =
+                            try await tx.query(PostgresQuery(unsafeSQL: "SELECT n FROM \(table) WHERE id = 1"))
                             .scalar("n", as: Int.self) ?? 0
                         _ = try await tx.query(PostgresQuery(unsafeSQL: "UPDATE \(table) SET n = $1 WHERE id = 1", binds: ["\(n + 1)"]))
                     }
@@ -136,11 +139,16 @@ import Testing
         task.cancel()
         _ = try? await task.value
         // Asked before the pool is used again, which would find and close such a connection.
-        #expect(await eventually {
-            (try? await observer.query("""
-                SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name)
-                """).scalar("n", as: Int.self)) == 0
-        }, "the cancelled transaction's connection is closed, not kept")
+        #expect(
+            await eventually {
+                (try? await observer.query(
+                    """
+                    SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name)
+                    """
+                ).scalar("n", as: Int.self)) == 0
+            },
+            "the cancelled transaction's connection is closed, not kept"
+        )
         #expect(try await pool.query("SELECT 1 AS one").scalar("one", as: Int.self) == 1, "the pool serves the next caller")
         await pool.close()
         await observer.close()
@@ -170,8 +178,11 @@ import Testing
         let name = uniqueName("limit")
         let acquireTimeout = Duration.milliseconds(200)
         let settings = PostgresSettings(
-            url: TestStack.test.databaseURL(.order), applicationName: name, maxConnections: 1,
-            acquireTimeout: acquireTimeout)
+            url: TestStack.test.databaseURL(.order),
+            applicationName: name,
+            maxConnections: 1,
+            acquireTimeout: acquireTimeout
+        )
         let pool = PostgresPool(settings: settings, logger: testLogger)
         let gate = TestStack.test.pool(size: 1, name: uniqueName("gate"))
         let lock = Int64.random(in: 1...Int64.max)
@@ -180,15 +191,20 @@ import Testing
         try await gate.withConnection { session in
             _ = try await session.query("SELECT pg_advisory_lock(\(lock)::int8)")
             let holder = Task { try await pool.query("SELECT pg_advisory_xact_lock(\(lock)::int8)") }
-            #expect(await eventually {
-                (try? await session.query("""
-                    SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name) AND wait_event = 'advisory'
-                    """).scalar("n", as: Int.self)) == 1
-            }, "the holder is waiting for the lock")
+            #expect(
+                await eventually {
+                    (try? await session.query(
+                        """
+                        SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = \(name) AND wait_event = 'advisory'
+                        """
+                    ).scalar("n", as: Int.self)) == 1
+                },
+                "the holder is waiting for the lock"
+            )
             let asked = ContinuousClock.now
             let error = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1") }
             #expect(error?.message.contains("no database connection free") == true)
-        #expect(error?.kind == .busy && error?.isTemporary == true, "worth trying again later")
+            #expect(error?.kind == .busy && error?.isTemporary == true, "worth trying again later")
             #expect(ContinuousClock.now - asked >= acquireTimeout, "the caller waited the acquire timeout first")
             _ = try await session.query("SELECT pg_advisory_unlock(\(lock)::int8)")
             _ = try await holder.value

@@ -16,9 +16,11 @@ import Testing
         let secure = AMQPPublisher(settings: try AMQPSettings(url: Self.stack.amqpsURL), logger: testLogger)
         #expect(try AMQPSettings(url: Self.stack.amqpsURL).tls?.verifyPeer == true)
         try await secure.declare(topology)
-        let refused = try await secure.publish((0..<3).map {
-            OutgoingMessage(messageId: "tls-\($0)", routingKey: topology.bindings[0], body: Data("{}".utf8))
-        })
+        let refused = try await secure.publish(
+            (0..<3).map {
+                OutgoingMessage(messageId: "tls-\($0)", routingKey: topology.bindings[0], body: Data("{}".utf8))
+            }
+        )
         #expect(refused.isEmpty, "confirmed over TLS")
         #expect(await eventually { (try? await Self.stack.publisher().messageCount(queue: topology.queue)) == 3 })
         await secure.shutdown()
@@ -29,7 +31,9 @@ import Testing
         #expect(await untrusting.checkHealth() == false, "a server certificate from an authority not trusted is refused")
         await untrusting.shutdown()
         let unchecked = AMQPPublisher(
-            settings: try AMQPSettings(url: "\(base)?cacertfile=\(rogue.certificate)&verify=verify_none"), logger: testLogger)
+            settings: try AMQPSettings(url: "\(base)?cacertfile=\(rogue.certificate)&verify=verify_none"),
+            logger: testLogger
+        )
         #expect(await unchecked.checkHealth(), "the same connection without verification works: it was the check that refused")
         await unchecked.shutdown()
     }
@@ -80,9 +84,12 @@ private struct RogueAuthority {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("rogue-ca")).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         certificate = folder + "/ca.pem"
-        try await Subprocess.run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=rogue test CA",
-            "-keyout", folder + "/ca.key", "-out", certificate,
-        ])
+        try await Subprocess.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=rogue test CA",
+                "-keyout", folder + "/ca.key", "-out", certificate,
+            ]
+        )
     }
 }

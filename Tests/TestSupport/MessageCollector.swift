@@ -19,7 +19,9 @@ public final class MessageCollector: Sendable {
         self.stack = stack
         queue = topology.queue
         let consumer = AMQPConsumer(
-            settings: stack.amqpSettings(), topology: topology, logger: testLogger
+            settings: stack.amqpSettings(),
+            topology: topology,
+            logger: testLogger
         ) { [received] message in
             if let id = message.messageId, id.hasPrefix(Self.markerPrefix) {
                 received.markers.withLock { _ = $0.insert(id) }

@@ -29,8 +29,11 @@ public final class Subprocess: Sendable {
     /// test's environment unless `environment` is given. Signals are unblocked and at their
     /// defaults in the child, whatever the test process blocks.
     public init(
-        _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-        stdout: Output = .inherit, stderr: Output = .inherit
+        _ executable: String,
+        _ arguments: [String] = [],
+        environment: [String: String]? = nil,
+        stdout: Output = .inherit,
+        stderr: Output = .inherit
     ) throws {
         name = URL(fileURLWithPath: executable).lastPathComponent
         var actions = posix_spawn_file_actions_t()
@@ -54,7 +57,8 @@ public final class Subprocess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
+        var none = sigset_t()
+        var all = sigset_t()
         sigemptyset(&none)
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &none)
@@ -76,7 +80,8 @@ public final class Subprocess: Sendable {
             throw TestFailure("could not start \(executable): \(String(cString: strerror(result)))")
         }
         self.pid = pid
-        let reader = pipe[0], child = pid
+        let reader = pipe[0]
+        let child = pid
         let thread = Thread { [self] in
             var output = Data()
             if reader >= 0 {
@@ -147,14 +152,17 @@ public final class Subprocess: Sendable {
     // glibc's pipe2 and posix_spawn_file_actions_addclosefrom_np (2.34+), which its Swift
     // module map leaves out (they need _GNU_SOURCE).
     private static let pipe2 = unsafeBitCast(
-        dlsym(dlopen(nil, RTLD_NOW), "pipe2")!, to: (@convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32).self)
+        dlsym(dlopen(nil, RTLD_NOW), "pipe2")!,
+        to: (@convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32).self
+    )
     private static let closeFrom = unsafeBitCast(
         dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np")!,
-        to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
+        to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self
+    )
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
         let pointers = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
+        defer { for pointer in pointers { free(pointer) } }
         return body(pointers)
     }
 }

@@ -12,8 +12,10 @@ public struct TestStack: Sendable {
     public static let fault = TestStack(prefix: "FAULT_")
 
     public enum Role: String, Sendable, CaseIterable {
-        case order = "ORDER_SERVICE", inventory = "INVENTORY_SERVICE"
-        case delivery = "DELIVERY_SERVICE", notification = "NOTIFICATION_SERVICE"
+        case order = "ORDER_SERVICE"
+        case inventory = "INVENTORY_SERVICE"
+        case delivery = "DELIVERY_SERVICE"
+        case notification = "NOTIFICATION_SERVICE"
 
         public var schema: String {
             switch self {
@@ -48,10 +50,17 @@ public struct TestStack: Sendable {
     /// `acquireTimeout`: how long a caller waits for a free connection; `patience` unless a
     /// test sets it (the pool's own 10 s is a production setting, not what tests check).
     public func pool(
-        _ role: Role = .order, size: Int = 5, name: String = "tests", acquireTimeout: Duration = patience
+        _ role: Role = .order,
+        size: Int = 5,
+        name: String = "tests",
+        acquireTimeout: Duration = patience
     ) -> PostgresPool {
         var settings = PostgresSettings(
-            url: databaseURL(role), applicationName: name, searchPath: role.schema, maxConnections: size)
+            url: databaseURL(role),
+            applicationName: name,
+            searchPath: role.schema,
+            maxConnections: size
+        )
         settings.acquireTimeout = acquireTimeout
         return PostgresPool(settings: settings, logger: testLogger)
     }
@@ -101,7 +110,8 @@ public let patience: Duration = .seconds(120)
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
 public func eventually(
-    timeout: Duration = patience, every interval: Duration = .milliseconds(50),
+    timeout: Duration = patience,
+    every interval: Duration = .milliseconds(50),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout

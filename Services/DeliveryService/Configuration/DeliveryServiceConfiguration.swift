@@ -19,8 +19,11 @@ struct DeliveryServiceConfiguration: Sendable {
                 throw ConfigurationError("SHIPROCKET_API_URL is set, so SHIPROCKET_API_EMAIL and SHIPROCKET_API_PASSWORD are required")
             }
             tracking = ShiprocketTracking.Settings(
-                baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url, email: email, password: password,
-                retryInterval: .seconds(try environment.integer("SHIPROCKET_CONFIRM_RETRY_SECONDS", default: 60, in: 1...86_400)))
+                baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url,
+                email: email,
+                password: password,
+                retryInterval: .seconds(try environment.integer("SHIPROCKET_CONFIRM_RETRY_SECONDS", default: 60, in: 1...86_400))
+            )
         }
     }
 }

@@ -25,9 +25,9 @@ struct ShiprocketWebhook: Decodable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func text(_ key: CodingKeys) -> String? {
             let value: String? =
-                if let string = try? container.decode(String.self, forKey: key) { string }
-                else if let number = try? container.decode(Int64.self, forKey: key) { String(number) }
-                else { nil }
+                if let string = try? container.decode(String.self, forKey: key) {
+                    string
+                } else if let number = try? container.decode(Int64.self, forKey: key) { String(number) } else { nil }
             guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
             return value
         }

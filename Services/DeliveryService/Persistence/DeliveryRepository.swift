@@ -37,7 +37,8 @@ struct DeliveryRepository: Sendable {
     func create(_ orders: [OrderAllocated], in tx: PostgresLease) async throws -> Int {
         let rows = orders.flatMap { order in order.sellerOrders.map { NewDelivery(order: order, seller: $0) } }
         guard !rows.isEmpty else { return 0 }
-        let created = try await tx.query("""
+        let created = try await tx.query(
+            """
             INSERT INTO deliveries (split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
                                     payment_method, collect_amount, currency, status)
             SELECT split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
@@ -46,11 +47,14 @@ struct DeliveryRepository: Sendable {
                 AS d (split_order_id text, order_id text, shopify_order_id text, shop_domain text, vendor_id text,
                       hub_id text, payment_method text, collect_amount numeric, currency text)
             ON CONFLICT (split_order_id) DO NOTHING
-            """).affectedRows
-        _ = try await tx.query("""
+            """
+        ).affectedRows
+        _ = try await tx.query(
+            """
             UPDATE shiprocket_webhooks SET state = 'pending', next_attempt_at = now()
             WHERE state = 'unmatched' AND channel_order_id = ANY(\(rows.map(\.split_order_id))::text[])
-            """)
+            """
+        )
         return created
     }
 
@@ -92,24 +96,29 @@ struct DeliveryRepository: Sendable {
 
     /// Records the AWB Shiprocket assigned, unless the delivery has one or another has this one.
     func recordAWB(_ awb: String, deliveryId: Int64, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE deliveries SET awb = \(awb), updated_at = now()
             WHERE id = \(deliveryId) AND awb IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries WHERE awb = \(awb))
-            """)
+            """
+        )
     }
 
     func setStatus(_ status: DeliveryStatus, at eventAt: Date?, deliveryId: Int64, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE deliveries
             SET status = \(status.rawValue), status_at = coalesce(\(eventAt), now()), updated_at = now(),
                 delivered_at = CASE WHEN \(status.rawValue) = 'delivered' THEN now() ELSE delivered_at END
             WHERE id = \(deliveryId)
-            """)
+            """
+        )
     }
 
     /// Deliveries by split order id or AWB, each with its history in arrival order.
     func list(splitOrderId: String?, awb: String?) async throws -> [DeliveryView] {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT d.*, w.received_at, w.shipment_status_id, w.shipment_status, w.event_time_text, w.mapped_status,
                    w.state AS outcome
             FROM deliveries d
@@ -117,26 +126,41 @@ struct DeliveryRepository: Sendable {
             WHERE (\(splitOrderId)::text IS NULL OR d.split_order_id = \(splitOrderId))
               AND (\(awb)::text IS NULL OR d.awb = \(awb))
             ORDER BY d.id, w.id
-            """)
+            """
+        )
         var views: [DeliveryView] = []
         var current: Int64?
         for row in rows {
             let id: Int64 = try row.decode("id")
             if id != current {
                 current = id
-                views.append(DeliveryView(
-                    splitOrderId: try row.decode("split_order_id"), orderId: try row.decode("order_id"),
-                    shopifyOrderId: try row.decode("shopify_order_id"), vendorId: try row.decode("vendor_id"),
-                    awb: try row.decode("awb"), status: try row.decode("status"),
-                    paymentMethod: try row.decode("payment_method"),
-                    collectAmount: Money.format(try row.decode("collect_amount")), deliveredAt: try row.decode("delivered_at"),
-                    settlement: try row.decode("settlement"), history: []))
+                views.append(
+                    DeliveryView(
+                        splitOrderId: try row.decode("split_order_id"),
+                        orderId: try row.decode("order_id"),
+                        shopifyOrderId: try row.decode("shopify_order_id"),
+                        vendorId: try row.decode("vendor_id"),
+                        awb: try row.decode("awb"),
+                        status: try row.decode("status"),
+                        paymentMethod: try row.decode("payment_method"),
+                        collectAmount: Money.format(try row.decode("collect_amount")),
+                        deliveredAt: try row.decode("delivered_at"),
+                        settlement: try row.decode("settlement"),
+                        history: []
+                    )
+                )
             }
             if let receivedAt = try row.decode("received_at", as: Date?.self) {
-                views[views.count - 1].history.append(.init(
-                    receivedAt: receivedAt, shipmentStatusId: try row.decode("shipment_status_id"),
-                    shipmentStatus: try row.decode("shipment_status"), timestamp: try row.decode("event_time_text"),
-                    mappedStatus: try row.decode("mapped_status"), outcome: try row.decode("outcome")))
+                views[views.count - 1].history.append(
+                    .init(
+                        receivedAt: receivedAt,
+                        shipmentStatusId: try row.decode("shipment_status_id"),
+                        shipmentStatus: try row.decode("shipment_status"),
+                        timestamp: try row.decode("event_time_text"),
+                        mappedStatus: try row.decode("mapped_status"),
+                        outcome: try row.decode("outcome")
+                    )
+                )
             }
         }
         return views

@@ -21,29 +21,39 @@ struct ShiprocketWebhookRepository: Sendable {
 
     /// Stores the webhook unless one with the same key is stored; true if this one was.
     func store(_ webhook: ShiprocketWebhook, key: String, payload body: Data) async throws -> Bool {
-        try await pool.query("""
+        try await pool.query(
+            """
             INSERT INTO shiprocket_webhooks (dedup_key, awb, channel_order_id, sr_order_id, shipment_status_id,
                 shipment_status, event_at, event_time_text, mapped_status, payload)
             VALUES (\(key), \(webhook.awb), \(webhook.orderId), \(webhook.srOrderId), \(webhook.shipmentStatusId),
                 \(webhook.shipmentStatus), \(webhook.eventAt), \(webhook.timestampText), \(webhook.mappedStatus?.rawValue),
                 \(body))
             ON CONFLICT (dedup_key) DO NOTHING
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Newest first; `state` and `unknownCodesOnly` narrow the list.
     func list(state: String?, unknownCodesOnly: Bool, limit: Int) async throws -> [Summary] {
-        try await pool.query("""
+        try await pool.query(
+            """
             SELECT id, received_at, state, awb, channel_order_id, shipment_status_id, shipment_status, mapped_status, last_error
             FROM shiprocket_webhooks
             WHERE (\(state)::text IS NULL OR state = \(state)) AND (NOT \(unknownCodesOnly) OR mapped_status IS NULL)
             ORDER BY id DESC LIMIT \(limit)
-            """).map { row in
+            """
+        ).map { row in
             Summary(
-                id: try row.decode("id"), receivedAt: try row.decode("received_at"), state: try row.decode("state"),
-                awb: try row.decode("awb"), orderId: try row.decode("channel_order_id"),
-                shipmentStatusId: try row.decode("shipment_status_id"), shipmentStatus: try row.decode("shipment_status"),
-                mappedStatus: try row.decode("mapped_status"), lastError: try row.decode("last_error"))
+                id: try row.decode("id"),
+                receivedAt: try row.decode("received_at"),
+                state: try row.decode("state"),
+                awb: try row.decode("awb"),
+                orderId: try row.decode("channel_order_id"),
+                shipmentStatusId: try row.decode("shipment_status_id"),
+                shipmentStatus: try row.decode("shipment_status"),
+                mappedStatus: try row.decode("mapped_status"),
+                lastError: try row.decode("last_error")
+            )
         }
     }
 }

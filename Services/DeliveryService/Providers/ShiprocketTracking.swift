@@ -34,7 +34,9 @@ actor ShiprocketTracking {
         var renewed = false
         while true {
             let token = try await currentToken()
-            var request = HTTPClientRequest(url: settings.baseURL + "/courier/track/awb/" + awb.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!)
+            var request = HTTPClientRequest(
+                url: settings.baseURL + "/courier/track/awb/" + awb.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
+            )
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)

@@ -44,12 +44,17 @@ struct ShiprocketWebhookController: Sendable {
             throw HTTPError(.serviceUnavailable, message: "webhook could not be stored; retry later")
         }
         if webhook.shipmentStatusId != nil && webhook.mappedStatus == nil {
-            logger.warning("unknown Shiprocket status code; stored, kept in the history only", metadata: [
-                LogKey.shiprocketStatusId: "\(webhook.shipmentStatusId ?? -1)", LogKey.shiprocketStatus: "\(webhook.shipmentStatus ?? "")",
-            ])
+            logger.warning(
+                "unknown Shiprocket status code; stored, kept in the history only",
+                metadata: [
+                    LogKey.shiprocketStatusId: "\(webhook.shipmentStatusId ?? -1)", LogKey.shiprocketStatus: "\(webhook.shipmentStatus ?? "")",
+                ]
+            )
         }
         return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: stored ? #"{"status":"stored"}"# : #"{"status":"duplicate"}"#)))
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: stored ? #"{"status":"stored"}"# : #"{"status":"duplicate"}"#))
+        )
     }
 }

@@ -1,7 +1,7 @@
+import Common
 import Foundation
 import Logging
 import Postgres
-import Common
 import ServiceKit
 import ServiceLifecycle
 
@@ -25,12 +25,16 @@ struct SettlementConfirmer: Service {
     @discardableResult
     func confirmNext() async throws -> Int {
         try await pool.withTransaction { tx in
-            guard let row = try await tx.query("""
-                SELECT * FROM deliveries
-                WHERE settlement = 'awaiting_confirmation' AND settlement_next_at <= now()
-                ORDER BY settlement_next_at LIMIT 1
-                FOR UPDATE SKIP LOCKED
-                """).first else { return 0 }
+            guard
+                let row = try await tx.query(
+                    """
+                    SELECT * FROM deliveries
+                    WHERE settlement = 'awaiting_confirmation' AND settlement_next_at <= now()
+                    ORDER BY settlement_next_at LIMIT 1
+                    FOR UPDATE SKIP LOCKED
+                    """
+                ).first
+            else { return 0 }
             let delivery = try DeliveryRepository.Delivery(row)
             let attempts = try row.decode("settlement_attempts", as: Int.self) + 1
             let answer: ShiprocketTracking.Answer
@@ -43,20 +47,28 @@ struct SettlementConfirmer: Service {
             switch answer {
             case .delivered:
                 try await SettlementAnnouncer.announce(delivery, awb: delivery.awb, in: tx)
-                logger.info("delivery confirmed by Shiprocket's tracking; settlement announced", metadata: [LogKey.sellerOrderId: "\(delivery.splitOrderId)"])
+                logger.info(
+                    "delivery confirmed by Shiprocket's tracking; settlement announced",
+                    metadata: [LogKey.sellerOrderId: "\(delivery.splitOrderId)"]
+                )
             case .notDelivered(let reason):
                 let outcome = RetryPolicy(base: tracking.settings.retryInterval, cap: maxInterval, jitter: .none)
                     .after(failedAttempt: attempts, of: maxAttempts)
-                _ = try await tx.query("""
+                _ = try await tx.query(
+                    """
                     UPDATE deliveries
                     SET settlement_attempts = \(attempts), settlement_error = \(reason),
                         settlement = \(outcome.isFinal ? "unconfirmed" : "awaiting_confirmation"),
                         settlement_next_at = now() + \(outcome.delay.seconds) * interval '1 second'
                     WHERE id = \(delivery.id)
-                    """)
-                logger.warning("delivery not confirmed by Shiprocket's tracking yet", metadata: [
-                    LogKey.sellerOrderId: "\(delivery.splitOrderId)", LogKey.attempt: "\(attempts)", LogKey.reason: "\(reason)",
-                ])
+                    """
+                )
+                logger.warning(
+                    "delivery not confirmed by Shiprocket's tracking yet",
+                    metadata: [
+                        LogKey.sellerOrderId: "\(delivery.splitOrderId)", LogKey.attempt: "\(attempts)", LogKey.reason: "\(reason)",
+                    ]
+                )
             }
             return 1
         }

@@ -1,8 +1,8 @@
+import Common
 import Foundation
 import Logging
 import Metrics
 import Postgres
-import Common
 import ServiceKit
 import ServiceLifecycle
 
@@ -40,24 +40,30 @@ struct ShiprocketProcessor: Service {
     @discardableResult
     func processNext() async throws -> Int {
         try await pool.withTransaction(retries: 3) { tx in
-            guard let row = try await tx.query("""
-                SELECT id, awb, channel_order_id, shipment_status_id, shipment_status, event_at, mapped_status, attempts
-                FROM shiprocket_webhooks
-                WHERE state = 'pending' AND next_attempt_at <= now()
-                ORDER BY id LIMIT 1
-                FOR UPDATE SKIP LOCKED
-                """).first else { return 0 }
+            guard
+                let row = try await tx.query(
+                    """
+                    SELECT id, awb, channel_order_id, shipment_status_id, shipment_status, event_at, mapped_status, attempts
+                    FROM shiprocket_webhooks
+                    WHERE state = 'pending' AND next_attempt_at <= now()
+                    ORDER BY id LIMIT 1
+                    FOR UPDATE SKIP LOCKED
+                    """
+                ).first
+            else { return 0 }
             let id: Int64 = try row.decode("id")
             guard let failure = try await tx.withSavepoint("webhook", { try await apply(row, id: id, in: tx) }) else { return 1 }
             let attempts = try row.decode("attempts", as: Int.self) + 1
             let outcome = Self.retry.after(failedAttempt: attempts, of: maxAttempts)
             let reason = String(String(describing: failure).prefix(1000))
-            _ = try await tx.query("""
+            _ = try await tx.query(
+                """
                 UPDATE shiprocket_webhooks
                 SET attempts = \(attempts), last_error = \(reason), state = \(outcome.isFinal ? "failed" : "pending"),
                     next_attempt_at = now() + \(outcome.delay.seconds) * interval '1 second'
                 WHERE id = \(id)
-                """)
+                """
+            )
             logger.warning("shiprocket webhook processing failed", metadata: [LogKey.shiprocketWebhookId: "\(id)", LogKey.error: "\(reason)"])
             return 1
         }
@@ -69,9 +75,12 @@ struct ShiprocketProcessor: Service {
         guard let delivery = try await deliveries.lock(awb: awb, channelOrderId: channelOrderId, in: tx) else {
             _ = try await tx.query("UPDATE shiprocket_webhooks SET state = 'unmatched', processed_at = now() WHERE id = \(id)")
             unmatched.increment()
-            logger.warning("shiprocket webhook for an unknown shipment; kept until its delivery exists", metadata: [
-                LogKey.shipmentAWB: "\(awb ?? "-")", LogKey.shiprocketOrderId: "\(channelOrderId ?? "-")",
-            ])
+            logger.warning(
+                "shiprocket webhook for an unknown shipment; kept until its delivery exists",
+                metadata: [
+                    LogKey.shipmentAWB: "\(awb ?? "-")", LogKey.shiprocketOrderId: "\(channelOrderId ?? "-")",
+                ]
+            )
             return
         }
         if delivery.awb == nil, let awb { try await deliveries.recordAWB(awb, deliveryId: delivery.id, in: tx) }
@@ -84,10 +93,18 @@ struct ShiprocketProcessor: Service {
             try await deliveries.setStatus(next, at: eventAt, deliveryId: delivery.id, in: tx)
             try await Outbox.enqueue(
                 DeliveryStatusChanged(
-                    splitOrderId: delivery.splitOrderId, orderId: delivery.orderId, shopifyOrderId: delivery.shopifyOrderId,
-                    shopDomain: delivery.shopDomain, awb: delivery.awb ?? awb, previousStatus: delivery.status.rawValue,
-                    status: next.rawValue, shiprocketStatus: try row.decode("shipment_status"), shiprocketStatusId: statusId),
-                in: tx)
+                    splitOrderId: delivery.splitOrderId,
+                    orderId: delivery.orderId,
+                    shopifyOrderId: delivery.shopifyOrderId,
+                    shopDomain: delivery.shopDomain,
+                    awb: delivery.awb ?? awb,
+                    previousStatus: delivery.status.rawValue,
+                    status: next.rawValue,
+                    shiprocketStatus: try row.decode("shipment_status"),
+                    shiprocketStatusId: statusId
+                ),
+                in: tx
+            )
             if next == .delivered {
                 // Money collected on the strength of a static token waits for the tracking
                 // API's word, when one is configured.
@@ -97,14 +114,20 @@ struct ShiprocketProcessor: Service {
                     try await SettlementAnnouncer.announce(delivery, awb: awb, in: tx)
                 }
             }
-            logger.info("delivery status changed", metadata: [
-                LogKey.sellerOrderId: "\(delivery.splitOrderId)", LogKey.statusFrom: "\(delivery.status.rawValue)", LogKey.statusTo: "\(next.rawValue)",
-            ])
+            logger.info(
+                "delivery status changed",
+                metadata: [
+                    LogKey.sellerOrderId: "\(delivery.splitOrderId)", LogKey.statusFrom: "\(delivery.status.rawValue)",
+                    LogKey.statusTo: "\(next.rawValue)",
+                ]
+            )
         }
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE shiprocket_webhooks
             SET state = \(decision == .apply ? "applied" : "history"), delivery_id = \(delivery.id), processed_at = now()
             WHERE id = \(id)
-            """)
+            """
+        )
     }
 }

@@ -42,7 +42,10 @@ enum Allocator {
     }
 
     private static func place(
-        _ line: AllocationInput.Line, hubs: [AllocationInput.Hub], input: AllocationInput, remaining: [Int64: Int]
+        _ line: AllocationInput.Line,
+        hubs: [AllocationInput.Hub],
+        input: AllocationInput,
+        remaining: [Int64: Int]
     ) -> AllocationPlan.Placement? {
         let candidates = input.levels.filter { $0.sku == line.sku && remaining[$0.stockId, default: 0] >= line.quantity }
         for hub in hubs {

@@ -1,5 +1,5 @@
-import Foundation
 import Common
+import Foundation
 
 /// Reads and checks one JSON object's fields, so that the first bad field of a document is the
 /// one reported, with its path.
@@ -41,7 +41,9 @@ struct FieldReader<Key: CodingKey> {
     func wholeNumber(_ key: Key, in range: ClosedRange<Int>) throws -> Int {
         // Read as a number first: the decoder's own "not an Int" error for 1.5 names no field.
         let number = try container.decode(Double.self, forKey: key)
-        guard number.rounded() == number, let value = Int(exactly: number), range.contains(value) else { throw fail(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+        guard number.rounded() == number, let value = Int(exactly: number), range.contains(value) else {
+            throw fail(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
         return value
     }
 

@@ -16,11 +16,12 @@ struct GeoPoint: Sendable, Hashable, Codable {
     /// Great-circle distance by the haversine formula, which stays accurate for short
     /// distances (where the spherical law of cosines loses precision).
     func distanceKm(to other: GeoPoint) -> Double {
-        let φ1 = latitude * .pi / 180
-        let φ2 = other.latitude * .pi / 180
-        let Δφ = φ2 - φ1
-        let Δλ = (other.longitude - longitude) * .pi / 180
-        let a = pow(sin(Δφ / 2), 2) + cos(φ1) * cos(φ2) * pow(sin(Δλ / 2), 2)
+        // Latitudes (phi) and the differences of latitude and longitude (lambda), in radians.
+        let phi1 = latitude * .pi / 180
+        let phi2 = other.latitude * .pi / 180
+        let deltaPhi = phi2 - phi1
+        let deltaLambda = (other.longitude - longitude) * .pi / 180
+        let a = pow(sin(deltaPhi / 2), 2) + cos(phi1) * cos(phi2) * pow(sin(deltaLambda / 2), 2)
         return 2 * Self.earthRadiusKm * asin(min(1, sqrt(a)))
     }
 }

@@ -28,15 +28,19 @@ struct AllocationRepository: Sendable {
         // transaction and then finds it. Rows go in id order so concurrent batches never wait
         // on each other in a circle.
         let byId = unique.sorted { $0.orderId < $1.orderId }
-        let claimed = Set(try await tx.query("""
-            INSERT INTO allocations (order_id, shop_domain, shopify_order_id, status)
-            SELECT id, shop, shopify_id, 'allocated'
-            FROM unnest(\(byId.map(\.orderId))::text[], \(byId.map(\.shopDomain))::text[], \(byId.map(\.shopifyOrderId))::text[])
-                AS o(id, shop, shopify_id)
-            ORDER BY id
-            ON CONFLICT (order_id) DO NOTHING
-            RETURNING order_id
-            """).map { try $0.decode("order_id", as: String.self) })
+        let claimed = Set(
+            try await tx.query(
+                """
+                INSERT INTO allocations (order_id, shop_domain, shopify_order_id, status)
+                SELECT id, shop, shopify_id, 'allocated'
+                FROM unnest(\(byId.map(\.orderId))::text[], \(byId.map(\.shopDomain))::text[], \(byId.map(\.shopifyOrderId))::text[])
+                    AS o(id, shop, shopify_id)
+                ORDER BY id
+                ON CONFLICT (order_id) DO NOTHING
+                RETURNING order_id
+                """
+            ).map { try $0.decode("order_id", as: String.self) }
+        )
         let work = unique.filter { claimed.contains($0.orderId) }
         var outcomes: [String: Outcome] = [:]
         if !work.isEmpty {
@@ -62,40 +66,71 @@ struct AllocationRepository: Sendable {
                 level.quantity = quantities[level.stockId] ?? 0
                 return level
             }
-            let plan: AllocationPlan = orderLines.isEmpty ? .unfillable([]) : Allocator.plan(AllocationInput(
-                customerPoint: AllocationInput.customerPoint(shipping: order.shippingPoint, billing: order.billingPoint),
-                lines: orderLines, hubs: stock.hubs, vendors: stock.vendors, levels: levels))
+            let plan: AllocationPlan =
+                orderLines.isEmpty
+                ? .unfillable([])
+                : Allocator.plan(
+                    AllocationInput(
+                        customerPoint: AllocationInput.customerPoint(shipping: order.shippingPoint, billing: order.billingPoint),
+                        lines: orderLines,
+                        hubs: stock.hubs,
+                        vendors: stock.vendors,
+                        levels: levels
+                    )
+                )
             switch plan {
             case .unfillable(let unfilled):
-                let reason = orderLines.isEmpty ? "the order has no line items" : "no vendor or hub can supply "
-                    + unfilled.map { "\($0.quantity) × \($0.sku.isEmpty ? "(unknown product)" : $0.sku)" }.joined(separator: ", ")
+                let reason =
+                    orderLines.isEmpty
+                    ? "the order has no line items"
+                    : "no vendor or hub can supply "
+                        + unfilled.map { "\($0.quantity) × \($0.sku.isEmpty ? "(unknown product)" : $0.sku)" }.joined(separator: ", ")
                 refused.append((order.orderId, reason))
-                outcomes[order.orderId] = .failed(InventoryAllocationFailed(
-                    orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain, reason: reason,
-                    unfilledLines: unfilled.map { .init(lineItemId: $0.lineItemId, sku: $0.sku, quantity: $0.quantity) }))
+                outcomes[order.orderId] = .failed(
+                    InventoryAllocationFailed(
+                        orderId: order.orderId,
+                        shopifyOrderId: order.shopifyOrderId,
+                        shopDomain: order.shopDomain,
+                        reason: reason,
+                        unfilledLines: unfilled.map { .init(lineItemId: $0.lineItemId, sku: $0.sku, quantity: $0.quantity) }
+                    )
+                )
             case .allocated(let placements):
                 for placement in placements {
                     quantities[placement.stockId, default: 0] -= placement.line.quantity
                     taken.append((order.orderId, placement))
                 }
-                outcomes[order.orderId] = .allocated(InventoryAllocated(
-                    orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain,
-                    lines: placements.map { placement in
-                        let vendor = stock.vendors[placement.vendorId]
-                        return .init(
-                            lineItemId: placement.line.lineItemId, sku: placement.line.sku, quantity: placement.line.quantity,
-                            vendorId: placement.vendorId, vendorName: vendor?.name ?? "", vendorEmail: vendor?.email ?? "",
-                            hubId: placement.hubId, flow: placement.flow.rawValue)
-                    }))
+                outcomes[order.orderId] = .allocated(
+                    InventoryAllocated(
+                        orderId: order.orderId,
+                        shopifyOrderId: order.shopifyOrderId,
+                        shopDomain: order.shopDomain,
+                        lines: placements.map { placement in
+                            let vendor = stock.vendors[placement.vendorId]
+                            return .init(
+                                lineItemId: placement.line.lineItemId,
+                                sku: placement.line.sku,
+                                quantity: placement.line.quantity,
+                                vendorId: placement.vendorId,
+                                vendorName: vendor?.name ?? "",
+                                vendorEmail: vendor?.email ?? "",
+                                hubId: placement.hubId,
+                                flow: placement.flow.rawValue
+                            )
+                        }
+                    )
+                )
             }
         }
         try await take(taken, in: tx)
         if !refused.isEmpty {
-            _ = try await tx.query("""
+            _ = try await tx.query(
+                """
                 UPDATE allocations a SET status = 'failed', reason = r.reason
                 FROM unnest(\(refused.map(\.orderId))::text[], \(refused.map(\.reason))::text[]) AS r(id, reason)
                 WHERE a.order_id = r.id
-                """)
+                """
+            )
         }
         return outcomes
     }
@@ -103,31 +138,44 @@ struct AllocationRepository: Sendable {
     /// Returns a cancelled order's stock, once. A cancellation that arrives before its
     /// confirmation leaves a marker so that the confirmation takes nothing.
     func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> InventoryReleased? {
-        let marked = try await tx.query("""
+        let marked = try await tx.query(
+            """
             INSERT INTO allocations (order_id, shop_domain, shopify_order_id, status)
             VALUES (\(order.orderId), \(order.shopDomain), \(order.shopifyOrderId), 'cancelled')
             ON CONFLICT (order_id) DO NOTHING
-            """)
+            """
+        )
         guard marked.affectedRows == 0 else { return nil }
-        let released = try await tx.query("""
+        let released = try await tx.query(
+            """
             UPDATE allocations SET status = 'released', released_at = now()
             WHERE order_id = \(order.orderId) AND status = 'allocated'
-            """)
+            """
+        )
         guard released.affectedRows == 1 else { return nil }
-        let lines = try await tx.query("""
+        let lines = try await tx.query(
+            """
             SELECT l.sku, l.vendor_id, l.hub_id, l.quantity, l.stock_id
             FROM allocation_lines l WHERE l.order_id = \(order.orderId) ORDER BY l.stock_id, l.line_item_id
-            """)
+            """
+        )
         var totals: [Int64: Int] = [:]
         for row in lines { totals[try row.decode("stock_id"), default: 0] += try row.decode("quantity") }
         try await StockMoves.lockInOrder(totals.keys, in: tx)
         try await StockMoves.apply(totals, in: tx)
         return InventoryReleased(
-            orderId: order.orderId, shopifyOrderId: order.shopifyOrderId, shopDomain: order.shopDomain,
+            orderId: order.orderId,
+            shopifyOrderId: order.shopifyOrderId,
+            shopDomain: order.shopDomain,
             lines: try lines.map {
-                .init(sku: try $0.decode("sku"), vendorId: try $0.decode("vendor_id"), hubId: try $0.decode("hub_id"),
-                      quantity: try $0.decode("quantity"))
-            })
+                .init(
+                    sku: try $0.decode("sku"),
+                    vendorId: try $0.decode("vendor_id"),
+                    hubId: try $0.decode("hub_id"),
+                    quantity: try $0.decode("quantity")
+                )
+            }
+        )
     }
 
     /// Each order's lines as SKUs: the line's SKU, else the product mapped to its Shopify variant.
@@ -135,9 +183,11 @@ struct AllocationRepository: Sendable {
         let unmapped = orders.flatMap(\.items).filter { ($0.sku ?? "").isEmpty }.compactMap(\.variantId).compactMap { Int64($0) }
         var skuByVariant: [String: String] = [:]
         if !unmapped.isEmpty {
-            for row in try await tx.query("""
+            for row in try await tx.query(
+                """
                 SELECT shopify_variant_id, sku FROM products WHERE shopify_variant_id = ANY(\(unmapped)::bigint[])
-                """) {
+                """
+            ) {
                 skuByVariant[String(try row.decode("shopify_variant_id", as: Int64.self))] = try row.decode("sku")
             }
         }
@@ -162,19 +212,28 @@ struct AllocationRepository: Sendable {
         var totals: [Int64: Int] = [:]
         for (_, placement) in taken { totals[placement.stockId, default: 0] -= placement.line.quantity }
         let rows = taken.map { orderId, placement in
-            Row(order_id: orderId, line_item_id: placement.line.lineItemId, sku: placement.line.sku,
-                quantity: placement.line.quantity, stock_id: placement.stockId, vendor_id: placement.vendorId,
-                hub_id: placement.hubId, flow: placement.flow.rawValue)
+            Row(
+                order_id: orderId,
+                line_item_id: placement.line.lineItemId,
+                sku: placement.line.sku,
+                quantity: placement.line.quantity,
+                stock_id: placement.stockId,
+                vendor_id: placement.vendorId,
+                hub_id: placement.hubId,
+                flow: placement.flow.rawValue
+            )
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         // Throws, rolling the batch back, if a row would go below zero under the held lock.
         try await StockMoves.apply(totals, in: tx)
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             INSERT INTO allocation_lines (order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow)
             SELECT order_id, line_item_id, sku, quantity, stock_id, vendor_id, hub_id, flow
             FROM jsonb_to_recordset(\(json)::jsonb) AS r(
                 order_id text, line_item_id text, sku text, quantity integer, stock_id bigint, vendor_id text,
                 hub_id text, flow text)
-            """)
+            """
+        )
     }
 }

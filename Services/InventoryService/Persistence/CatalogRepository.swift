@@ -22,7 +22,8 @@ struct CatalogRepository: Sendable {
         // offers and vendors rows are not, so a rare deadlock with an allocation reading them
         // is possible: the database then picks a victim, and the load is simply run again.
         return try await pool.withTransaction(retries: 3) { tx in
-            _ = try await tx.query("""
+            _ = try await tx.query(
+                """
                 INSERT INTO hubs (id, name, latitude, longitude, radius_km, active)
                 SELECT id, name, latitude, longitude, "radiusKm", active
                 FROM jsonb_to_recordset(\(hubs)::jsonb)
@@ -30,40 +31,54 @@ struct CatalogRepository: Sendable {
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, latitude = excluded.latitude,
                     longitude = excluded.longitude, radius_km = excluded.radius_km, active = excluded.active,
                     updated_at = now()
-                """)
-            _ = try await tx.query("""
+                """
+            )
+            _ = try await tx.query(
+                """
                 INSERT INTO vendors (id, name, email, latitude, longitude)
                 SELECT id, name, email, latitude, longitude
                 FROM jsonb_to_recordset(\(vendors)::jsonb)
                     AS r(id text, name text, email text, latitude float8, longitude float8)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email,
                     latitude = excluded.latitude, longitude = excluded.longitude, updated_at = now()
-                """)
-            try await firstFailure(in: tx, """
+                """
+            )
+            try await firstFailure(
+                in: tx,
+                """
                 SELECT 'products[' || (r.ordinality - 1) || '].shopifyVariantId' AS field,
                        'is already the variant of SKU ' || p.sku AS problem
                 FROM jsonb_array_elements(\(products)::jsonb) WITH ORDINALITY AS r(item, ordinality)
                 JOIN products p ON p.shopify_variant_id = (r.item->>'shopifyVariantId')::bigint AND p.sku <> r.item->>'sku'
                 ORDER BY r.ordinality LIMIT 1
-                """)
-            _ = try await tx.query("""
+                """
+            )
+            _ = try await tx.query(
+                """
                 INSERT INTO products (sku, shopify_variant_id, title)
                 SELECT sku, "shopifyVariantId", title
                 FROM jsonb_to_recordset(\(products)::jsonb) AS r(sku text, "shopifyVariantId" bigint, title text)
                 ON CONFLICT (sku) DO UPDATE SET shopify_variant_id = excluded.shopify_variant_id,
                     title = excluded.title, updated_at = now()
-                """)
+                """
+            )
             try await firstFailure(in: tx, Self.unknownReferences(section: "offers", json: offers, hub: false))
-            _ = try await tx.query("""
+            _ = try await tx.query(
+                """
                 INSERT INTO offers (vendor_id, sku, margin)
                 SELECT "vendorId", sku, margin FROM jsonb_to_recordset(\(offers)::jsonb) AS r("vendorId" text, sku text, margin numeric)
                 ON CONFLICT (sku, vendor_id) DO UPDATE SET margin = excluded.margin, updated_at = now()
-                """)
+                """
+            )
             try await firstFailure(in: tx, Self.unknownReferences(section: "stock", json: stock, hub: true))
             try await StockMoves.setLevels(stock, in: tx)
             return Counts(
-                hubs: document.hubs.count, vendors: document.vendors.count, products: document.products.count,
-                offers: document.offers.count, stock: document.stock.count)
+                hubs: document.hubs.count,
+                vendors: document.vendors.count,
+                products: document.products.count,
+                offers: document.offers.count,
+                stock: document.stock.count
+            )
         }
     }
 

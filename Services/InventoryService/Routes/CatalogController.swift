@@ -17,10 +17,13 @@ struct CatalogController: Sendable {
             let body = try await request.collectBody(upTo: Self.maxBodyBytes)
             // A CatalogError is a 400 of its own.
             let counts = try await catalog.apply(try CatalogDocument.parse(Data(buffer: body)))
-            logger.info("catalog loaded", metadata: [
-                LogKey.hubs: "\(counts.hubs)", LogKey.vendors: "\(counts.vendors)", LogKey.products: "\(counts.products)",
-                LogKey.offers: "\(counts.offers)", LogKey.stock: "\(counts.stock)",
-            ])
+            logger.info(
+                "catalog loaded",
+                metadata: [
+                    LogKey.hubs: "\(counts.hubs)", LogKey.vendors: "\(counts.vendors)", LogKey.products: "\(counts.products)",
+                    LogKey.offers: "\(counts.offers)", LogKey.stock: "\(counts.stock)",
+                ]
+            )
             return counts
         }
     }

@@ -40,9 +40,12 @@ struct NotificationPlanningConsumer: Sendable {
             for event in events { jobs += try await self.jobs(for: event, vendorDevices: vendorDevices, in: tx) }
             return try await queue.enqueue(jobs, in: tx)
         }
-        logger.info("notification jobs created", metadata: [
-            LogKey.messages: "\(messages.count)", LogKey.amqpRoutingKey: "\(messages[0].eventType)", LogKey.created: "\(created)",
-        ])
+        logger.info(
+            "notification jobs created",
+            metadata: [
+                LogKey.messages: "\(messages.count)", LogKey.amqpRoutingKey: "\(messages[0].eventType)", LogKey.created: "\(created)",
+            ]
+        )
     }
 
     /// An event this service handles, read from its message.

@@ -12,32 +12,50 @@ struct NotificationPlanner: Sendable {
 
     func confirmed(_ order: OrderConfirmed) throws -> [NewJob] {
         guard let address = order.customer.email else { return [] }
-        return [try email(
-            "order-confirmed", event: "order.confirmed:\(order.orderId)", to: address, order: order.shopifyOrderId,
-            values: [
-                "customerName": order.customer.displayName, "orderName": order.name ?? "#\(order.shopifyOrderId)",
-                "totalAmount": order.payment.totalAmount, "currency": order.currency,
-                "paymentMethod": Self.paymentText(order.payment.method),
-            ])]
+        return [
+            try email(
+                "order-confirmed",
+                event: "order.confirmed:\(order.orderId)",
+                to: address,
+                order: order.shopifyOrderId,
+                values: [
+                    "customerName": order.customer.displayName, "orderName": order.name ?? "#\(order.shopifyOrderId)",
+                    "totalAmount": order.payment.totalAmount, "currency": order.currency,
+                    "paymentMethod": Self.paymentText(order.payment.method),
+                ]
+            )
+        ]
     }
 
     func delivered(_ order: OrderDelivered) throws -> [NewJob] {
         guard let address = order.customer.email else { return [] }
-        return [try email(
-            "order-delivered", event: "order.delivered:\(order.orderId)", to: address, order: order.shopifyOrderId,
-            values: [
-                "customerName": order.customer.displayName, "orderName": order.name ?? "#\(order.shopifyOrderId)",
-                "totalAmount": order.payment.totalAmount, "currency": order.currency ?? "",
-            ])]
+        return [
+            try email(
+                "order-delivered",
+                event: "order.delivered:\(order.orderId)",
+                to: address,
+                order: order.shopifyOrderId,
+                values: [
+                    "customerName": order.customer.displayName, "orderName": order.name ?? "#\(order.shopifyOrderId)",
+                    "totalAmount": order.payment.totalAmount, "currency": order.currency ?? "",
+                ]
+            )
+        ]
     }
 
     /// The customer learns at once that the order cannot be fulfilled (nothing was reserved,
     /// nothing will be shipped), rather than waiting for a delivery that never comes.
     func unfulfillable(_ order: OrderAllocationFailed) throws -> [NewJob] {
         guard let address = order.customerEmail else { return [] }
-        return [try email(
-            "order-not-fulfilled", event: "order.allocation_failed:\(order.orderId)", to: address, order: order.shopifyOrderId,
-            values: ["orderName": order.name ?? "#\(order.shopifyOrderId)"])]
+        return [
+            try email(
+                "order-not-fulfilled",
+                event: "order.allocation_failed:\(order.orderId)",
+                to: address,
+                order: order.shopifyOrderId,
+                values: ["orderName": order.name ?? "#\(order.shopifyOrderId)"]
+            )
+        ]
     }
 
     /// Each vendor: an email, and a push message to each of its registered devices.
@@ -55,8 +73,16 @@ struct NotificationPlanner: Sendable {
             ]
             jobs.append(try email("seller-order-assigned", event: event, to: seller.vendorEmail, order: order.shopifyOrderId, values: values))
             for token in vendorDevices[seller.vendorId] ?? [] {
-                jobs.append(try push("seller-order-assigned", event: event, to: token, order: order.shopifyOrderId, values: values,
-                                     data: ["splitOrderId": seller.splitOrderId]))
+                jobs.append(
+                    try push(
+                        "seller-order-assigned",
+                        event: event,
+                        to: token,
+                        order: order.shopifyOrderId,
+                        values: values,
+                        data: ["splitOrderId": seller.splitOrderId]
+                    )
+                )
             }
         }
         return jobs
@@ -68,8 +94,14 @@ struct NotificationPlanner: Sendable {
             "splitOrderId": change.splitOrderId, "orderName": contact.orderName, "statusText": Self.statusText(change.status),
         ]
         return try customerDevices.map {
-            try push("delivery-status", event: "delivery.status_changed:\(change.splitOrderId):\(change.status)", to: $0,
-                     order: change.shopifyOrderId, values: values, data: ["splitOrderId": change.splitOrderId, "status": change.status])
+            try push(
+                "delivery-status",
+                event: "delivery.status_changed:\(change.splitOrderId):\(change.status)",
+                to: $0,
+                order: change.shopifyOrderId,
+                values: values,
+                data: ["splitOrderId": change.splitOrderId, "status": change.status]
+            )
         }
     }
 
@@ -80,7 +112,12 @@ struct NotificationPlanner: Sendable {
     }
 
     private func push(
-        _ name: String, event: String, to token: String, order: String, values: [String: String], data: [String: String]
+        _ name: String,
+        event: String,
+        to token: String,
+        order: String,
+        values: [String: String],
+        data: [String: String]
     ) throws -> NewJob {
         var message = try templates("\(name).push").render(values)
         message["token"] = token

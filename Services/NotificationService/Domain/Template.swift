@@ -15,7 +15,8 @@ struct Template: Sendable, Equatable {
 
     init(name: String, text: String) {
         self.name = name
-        var headers: [String: String] = [:], sections: [String: String] = [:]
+        var headers: [String: String] = [:]
+        var sections: [String: String] = [:]
         var current: String?
         var lines: [Substring] = []
         func close() {

@@ -9,13 +9,15 @@ struct ContactBook: Sendable {
         for order in orders { latest[order.orderId] = ContactRow(order) }
         guard !latest.isEmpty else { return }
         let rows = String(decoding: try JSONEncoder().encode(latest.values.sorted { $0.order_id < $1.order_id }), as: UTF8.self)
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             INSERT INTO order_contacts (order_id, shopify_order_id, order_name, customer_email)
             SELECT order_id, shopify_order_id, order_name, customer_email
             FROM jsonb_to_recordset(\(rows)::jsonb) AS c (order_id text, shopify_order_id text, order_name text, customer_email text)
             ON CONFLICT (order_id) DO UPDATE SET order_name = excluded.order_name, customer_email = excluded.customer_email,
                 updated_at = now()
-            """)
+            """
+        )
     }
 
     private struct ContactRow: Encodable {
@@ -43,9 +45,11 @@ struct ContactBook: Sendable {
         guard !owners.isEmpty else { return [:] }
         let owners = kind == "customer" ? owners.map { $0.lowercased() } : owners
         var tokens: [String: [String]] = [:]
-        for row in try await tx.query("""
+        for row in try await tx.query(
+            """
             SELECT owner_id, token FROM devices WHERE owner_kind = \(kind) AND owner_id = ANY(\(owners)::text[]) ORDER BY token
-            """) {
+            """
+        ) {
             tokens[try row.decode("owner_id"), default: []].append(try row.decode("token"))
         }
         return tokens
@@ -54,10 +58,12 @@ struct ContactBook: Sendable {
     /// A device's push token, for its vendor or customer; a token registered again moves to
     /// its new owner.
     func register(token: String, ownerKind: String, ownerId: String, platform: String, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             INSERT INTO devices (token, owner_kind, owner_id, platform) VALUES (\(token), \(ownerKind), \(ownerId), \(platform))
             ON CONFLICT (token) DO UPDATE SET owner_kind = excluded.owner_kind, owner_id = excluded.owner_id,
                 platform = excluded.platform, updated_at = now()
-            """)
+            """
+        )
     }
 }

@@ -44,6 +44,8 @@ struct NewJob: Sendable, Encodable {
     var shopifyOrderId: String?
 
     enum CodingKeys: String, CodingKey {
-        case eventId = "event_id", channel, recipient, template, message, shopifyOrderId = "shopify_order_id"
+        case eventId = "event_id"
+        case channel, recipient, template, message
+        case shopifyOrderId = "shopify_order_id"
     }
 }

@@ -43,9 +43,13 @@ struct PushProvider: NotificationProvider {
         var data: [String: String] = [:]
         for (key, value) in message where key.hasPrefix("data.") { data[String(key.dropFirst(5))] = value }
         if let id = message[Job.notificationIdKey] { data["notificationId"] = id }
-        return Body(message: .init(
-            token: message["token"] ?? "", notification: .init(title: message["title"] ?? "", body: message["body"] ?? ""),
-            data: data))
+        return Body(
+            message: .init(
+                token: message["token"] ?? "",
+                notification: .init(title: message["title"] ?? "", body: message["body"] ?? ""),
+                data: data
+            )
+        )
     }
 
     func send(_ message: [String: String]) async throws {

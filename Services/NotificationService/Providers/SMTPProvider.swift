@@ -21,8 +21,12 @@ struct SMTPProvider: NotificationProvider {
     func send(_ message: [String: String]) async throws {
         guard let to = message["to"], !to.isEmpty else { throw ProviderFailure.permanent("email job without a recipient") }
         var email = EmailMessage(
-            from: client.settings.from, to: to, subject: message["subject"] ?? "", text: message["text"] ?? "",
-            html: message["html"])
+            from: client.settings.from,
+            to: to,
+            subject: message["subject"] ?? "",
+            text: message["text"] ?? "",
+            html: message["html"]
+        )
         if let id = message[Job.notificationIdKey] { email.messageId = "\(id)@marketplace.local" }
         let body = email.rfc5322()
         let client = self.client

@@ -40,13 +40,21 @@ struct NotificationController: Sendable {
             guard let order = request.uri.queryParameters["shopifyOrderId"].map(String.init), !order.isEmpty else {
                 throw HTTPError(.badRequest, message: "give shopifyOrderId")
             }
-            return Entries(notifications: try await queue.jobs(shopifyOrderId: order).map { job in
-                Entry(
-                    id: job.id, channel: job.channel,
-                    recipient: job.channel == "push" ? String(job.recipient.prefix(8)) + "…" : job.recipient,
-                    template: job.template, state: job.state, attempts: job.attempts, lastError: job.lastError,
-                    createdAt: job.createdAt, completedAt: job.completedAt)
-            })
+            return Entries(
+                notifications: try await queue.jobs(shopifyOrderId: order).map { job in
+                    Entry(
+                        id: job.id,
+                        channel: job.channel,
+                        recipient: job.channel == "push" ? String(job.recipient.prefix(8)) + "…" : job.recipient,
+                        template: job.template,
+                        state: job.state,
+                        attempts: job.attempts,
+                        lastError: job.lastError,
+                        createdAt: job.createdAt,
+                        completedAt: job.completedAt
+                    )
+                }
+            )
         }
         admin.post("notifications/:id/retry") { _, context -> Response in
             guard let id = context.parameters.get("id", as: Int64.self) else {

@@ -33,9 +33,11 @@ struct NotificationWorker: Service {
         self.settings = settings
         self.logger = logger
         recorder = SendRecorder(queue: queue, logger: logger)
-        breakers = Dictionary(uniqueKeysWithValues: providers.map {
-            ($0.channel, CircuitBreaker(threshold: settings.breakerThreshold, openFor: settings.breakerOpenFor))
-        })
+        breakers = Dictionary(
+            uniqueKeysWithValues: providers.map {
+                ($0.channel, CircuitBreaker(threshold: settings.breakerThreshold, openFor: settings.breakerOpenFor))
+            }
+        )
     }
 
     func run() async throws {
@@ -47,9 +49,13 @@ struct NotificationWorker: Service {
         await withDiscardingTaskGroup { group in
             for provider in providers {
                 group.addTask {
-                    await BatchPoller(batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
-                                      failure: "notification pass failed")
-                        .run { try await pass(provider) }
+                    await BatchPoller(
+                        batchSize: settings.batchSize,
+                        interval: settings.pollInterval,
+                        logger: logger,
+                        failure: "notification pass failed"
+                    )
+                    .run { try await pass(provider) }
                 }
             }
         }
@@ -83,7 +89,8 @@ struct NotificationWorker: Service {
                 // its provider's timeout) ends before the lease does and no other worker takes
                 // the job meanwhile; and nothing more once recording went wrong.
                 while running < senders, failure == nil, ContinuousClock.now - claimedAt < settings.lease / 2,
-                      let job = waiting.popFirst() {
+                    let job = waiting.popFirst()
+                {
                     group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: probing) }
                     running += 1
                 }
@@ -148,9 +155,13 @@ struct NotificationWorker: Service {
             var final = job
             if failure.permanent { final.attempts = final.maxAttempts }
             _ = try await queue.fail(final, error: failure.description)
-            logger.warning("notification not sent", metadata: [
-                LogKey.jobId: "\(job.id)", LogKey.jobChannel: "\(job.channel.rawValue)", LogKey.attempt: "\(job.attempts)", LogKey.error: "\(failure.description)",
-            ])
+            logger.warning(
+                "notification not sent",
+                metadata: [
+                    LogKey.jobId: "\(job.id)", LogKey.jobChannel: "\(job.channel.rawValue)", LogKey.attempt: "\(job.attempts)",
+                    LogKey.error: "\(failure.description)",
+                ]
+            )
             return false
         }
     }

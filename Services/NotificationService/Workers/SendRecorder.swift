@@ -1,6 +1,6 @@
+import Common
 import Logging
 import Postgres
-import Common
 import ServiceLifecycle
 
 /// Records accepted sends as they happen, with group commit: a send accepted while a record is

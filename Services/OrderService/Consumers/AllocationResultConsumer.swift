@@ -32,9 +32,16 @@ struct AllocationResultConsumer: Sendable {
             try await sellerOrders.markAllocationFailed(orderId: order.id, reason: result.reason, in: tx)
             try await Outbox.enqueue(
                 OrderAllocationFailed(
-                    orderId: String(order.id), shopifyOrderId: String(order.shopifyOrderId), shopDomain: order.shopDomain,
-                    name: order.name, customerEmail: order.customer.email, reason: result.reason),
-                traceparent: trace(message), in: tx)
+                    orderId: String(order.id),
+                    shopifyOrderId: String(order.shopifyOrderId),
+                    shopDomain: order.shopDomain,
+                    name: order.name,
+                    customerEmail: order.customer.email,
+                    reason: result.reason
+                ),
+                traceparent: trace(message),
+                in: tx
+            )
             logger.notice("order could not be allocated", metadata: [LogKey.orderId: "\(order.id)", LogKey.reason: "\(result.reason)"])
         }
     }
@@ -61,14 +68,20 @@ struct AllocationResultConsumer: Sendable {
             for (index, result) in results.enumerated() {
                 guard let order = orders[ids[index]] else { throw PermanentMessageError("no order \(result.orderId)") }
                 guard order.status.awaitsAllocation, !splitIds.contains(order.id) else {
-                    logger.info("allocation result for an order no longer waiting for one", metadata: [LogKey.orderId: "\(order.id)", LogKey.status: "\(order.status)"])
+                    logger.info(
+                        "allocation result for an order no longer waiting for one",
+                        metadata: [LogKey.orderId: "\(order.id)", LogKey.status: "\(order.status)"]
+                    )
                     continue
                 }
                 let drafts: [SellerOrderDraft]
                 do throws(SellerSplit.Mismatch) {
                     drafts = try SellerSplit.split(
-                        orderId: order.id, items: order.items, placements: result.lines.map(\.placement),
-                        remainingAmount: order.remainingAmount)
+                        orderId: order.id,
+                        items: order.items,
+                        placements: result.lines.map(\.placement),
+                        remainingAmount: order.remainingAmount
+                    )
                 } catch {
                     throw PermanentMessageError(error.description)
                 }
@@ -80,7 +93,10 @@ struct AllocationResultConsumer: Sendable {
             try await sellerOrders.markAllocated(orderIds: Array(splitIds), in: tx)
             try await Outbox.enqueue(all: events, in: tx)
             for (event, _) in events {
-                logger.info("order split per seller", metadata: [LogKey.orderId: "\(event.orderId)", LogKey.sellerOrders: "\(event.sellerOrders.count)"])
+                logger.info(
+                    "order split per seller",
+                    metadata: [LogKey.orderId: "\(event.orderId)", LogKey.sellerOrders: "\(event.sellerOrders.count)"]
+                )
             }
         }
     }
@@ -91,7 +107,10 @@ struct AllocationResultConsumer: Sendable {
             throw PermanentMessageError("no order \(id)")
         }
         guard order.status.awaitsAllocation else {
-            logger.info("allocation result for an order no longer waiting for one", metadata: [LogKey.orderId: "\(id)", LogKey.status: "\(order.status)"])
+            logger.info(
+                "allocation result for an order no longer waiting for one",
+                metadata: [LogKey.orderId: "\(id)", LogKey.status: "\(order.status)"]
+            )
             return nil
         }
         return order

@@ -32,9 +32,12 @@ struct SettlementConsumer: Sendable {
             let payment = try await settlements.payment(orderId: orderId, in: tx)
                 .collecting(amount, lastShipment: lastShipment)
             try await settlements.save(payment, orderId: orderId, in: tx)
-            logger.info("seller order delivered and settled", metadata: [
-                LogKey.sellerOrderId: "\(delivered.splitOrderId)", LogKey.paymentCollected: "\(payment.collectedAmount)",
-            ])
+            logger.info(
+                "seller order delivered and settled",
+                metadata: [
+                    LogKey.sellerOrderId: "\(delivered.splitOrderId)", LogKey.paymentCollected: "\(payment.collectedAmount)",
+                ]
+            )
             guard lastShipment else { return }
             try await Outbox.enqueue(try await settlements.markOrderDelivered(orderId: orderId, in: tx), in: tx)
             logger.info("order delivered and paid", metadata: [LogKey.orderId: "\(orderId)"])

@@ -1,10 +1,13 @@
-import Foundation
 import Common
+import Foundation
 
 /// How an order is paid and how much of it is collected: pure, from the order payload.
 struct PaymentSummary: Sendable, Equatable {
     enum Method: String, Sendable { case prepaid, cod, partial }
-    enum Status: String, Sendable { case paid, unpaid, partiallyPaid = "partially_paid" }
+    enum Status: String, Sendable {
+        case paid, unpaid
+        case partiallyPaid = "partially_paid"
+    }
 
     var method: Method
     var status: Status
@@ -27,7 +30,8 @@ struct PaymentSummary: Sendable, Equatable {
         }
         totalProductAmount = Money.parse(order.totalLineItemsPrice) ?? lines
         discountAmount = Money.parse(order.totalDiscounts) ?? 0
-        shippingAmount = Money.parse(order.totalShippingPriceSet?.shopMoney.amount)
+        shippingAmount =
+            Money.parse(order.totalShippingPriceSet?.shopMoney.amount)
             ?? (order.shippingLines ?? []).compactMap { Money.parse($0.price) }.reduce(0, +)
         totalAmount = total
 

@@ -22,7 +22,10 @@ enum SellerSplit {
     /// The order's seller orders. The placements must name every line of the order, and
     /// only those.
     static func split(
-        orderId: Int64, items: [OrderItem], placements: [Placement], remainingAmount: Decimal
+        orderId: Int64,
+        items: [OrderItem],
+        placements: [Placement],
+        remainingAmount: Decimal
     ) throws(Mismatch) -> [SellerOrderDraft] {
         let byLine = Dictionary(items.map { ($0.lineItemId, $0) }, uniquingKeysWith: { first, _ in first })
         guard Set(placements.map(\.lineItemId)) == Set(byLine.keys) else { throw Mismatch(orderId: orderId) }
@@ -33,9 +36,16 @@ enum SellerSplit {
         return vendors.enumerated().map { index, vendor in
             let first = vendor.value[0]
             return SellerOrderDraft(
-                splitOrderId: "\(orderId)-\(index + 1)", vendorId: vendor.key, vendorName: first.vendorName,
-                vendorEmail: first.vendorEmail, hubId: first.hubId, flow: first.flow, itemsAmount: values[index],
-                collectAmount: shares[index], items: groups[index])
+                splitOrderId: "\(orderId)-\(index + 1)",
+                vendorId: vendor.key,
+                vendorName: first.vendorName,
+                vendorEmail: first.vendorEmail,
+                hubId: first.hubId,
+                flow: first.flow,
+                itemsAmount: values[index],
+                collectAmount: shares[index],
+                items: groups[index]
+            )
         }
     }
 }

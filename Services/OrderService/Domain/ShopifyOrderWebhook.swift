@@ -28,12 +28,20 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
     // payload (most of which this service never reads) on each decode.
     enum CodingKeys: String, CodingKey {
         case id, name, email, currency, gateway, customer
-        case createdAt = "created_at", updatedAt = "updated_at", cancelledAt = "cancelled_at"
-        case financialStatus = "financial_status", paymentGatewayNames = "payment_gateway_names"
-        case totalPrice = "total_price", totalLineItemsPrice = "total_line_items_price"
-        case totalDiscounts = "total_discounts", totalOutstanding = "total_outstanding"
-        case totalShippingPriceSet = "total_shipping_price_set", shippingLines = "shipping_lines"
-        case lineItems = "line_items", shippingAddress = "shipping_address", billingAddress = "billing_address"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case cancelledAt = "cancelled_at"
+        case financialStatus = "financial_status"
+        case paymentGatewayNames = "payment_gateway_names"
+        case totalPrice = "total_price"
+        case totalLineItemsPrice = "total_line_items_price"
+        case totalDiscounts = "total_discounts"
+        case totalOutstanding = "total_outstanding"
+        case totalShippingPriceSet = "total_shipping_price_set"
+        case shippingLines = "shipping_lines"
+        case lineItems = "line_items"
+        case shippingAddress = "shipping_address"
+        case billingAddress = "billing_address"
     }
 
     struct Customer: Decodable, Sendable {
@@ -45,7 +53,8 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case id, email, phone
-            case firstName = "first_name", lastName = "last_name"
+            case firstName = "first_name"
+            case lastName = "last_name"
         }
     }
 

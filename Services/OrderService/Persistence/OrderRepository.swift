@@ -1,6 +1,6 @@
 import Foundation
-import ServiceKit
 import Postgres
+import ServiceKit
 
 /// Orders, their customers, payments and items in the `orders` schema. Every method runs in
 /// the caller's transaction.
@@ -23,16 +23,22 @@ struct OrderRepository: Sendable {
     func lockAll(_ keys: [OrderKey], in tx: PostgresLease) async throws -> [OrderKey: Stored] {
         guard !keys.isEmpty else { return [:] }
         var stored: [OrderKey: Stored] = [:]
-        for row in try await tx.query("""
+        for row in try await tx.query(
+            """
             SELECT o.id, o.shop_domain, o.shopify_order_id, o.status, o.shopify_updated_at
             FROM orders o
             JOIN unnest(\(keys.map(\.shopDomain))::text[], \(keys.map(\.shopifyOrderId))::bigint[]) AS k(shop, shopify_id)
                 ON o.shop_domain = k.shop AND o.shopify_order_id = k.shopify_id
             ORDER BY o.shop_domain COLLATE "C", o.shopify_order_id
             FOR UPDATE OF o
-            """) {
+            """
+        ) {
             let key = OrderKey(shopDomain: try row.decode("shop_domain"), shopifyOrderId: try row.decode("shopify_order_id"))
-            stored[key] = Stored(id: try row.decode("id"), status: try SellerOrderRepository.status(row), shopifyUpdatedAt: try row.decode("shopify_updated_at"))
+            stored[key] = Stored(
+                id: try row.decode("id"),
+                status: try SellerOrderRepository.status(row),
+                shopifyUpdatedAt: try row.decode("shopify_updated_at")
+            )
         }
         return stored
     }
@@ -45,20 +51,30 @@ struct OrderRepository: Sendable {
     /// The customer's id: the same Shopify customer (or guest email) is one customer. An
     /// existing customer is only written (and so locked) when a field changed, so that
     /// concurrent orders of one customer do not queue behind each other.
-    func upsertCustomer(_ customer: ShopifyOrderWebhook.Customer?, fallbackEmail: String?, shopDomain: String, in tx: PostgresLease) async throws -> Int64 {
+    func upsertCustomer(
+        _ customer: ShopifyOrderWebhook.Customer?,
+        fallbackEmail: String?,
+        shopDomain: String,
+        in tx: PostgresLease
+    ) async throws -> Int64 {
         let email = customer?.email ?? fallbackEmail
-        let first = customer?.firstName, last = customer?.lastName, phone = customer?.phone
+        let first = customer?.firstName
+        let last = customer?.lastName
+        let phone = customer?.phone
         if let shopifyId = customer?.id {
-            if let existing = try await tx.query("""
+            if let existing = try await tx.query(
+                """
                 SELECT id, email IS NOT DISTINCT FROM coalesce(\(email), email)
                     AND first_name IS NOT DISTINCT FROM coalesce(\(first), first_name)
                     AND last_name IS NOT DISTINCT FROM coalesce(\(last), last_name)
                     AND phone IS NOT DISTINCT FROM coalesce(\(phone), phone) AS unchanged
                 FROM customers WHERE shop_domain = \(shopDomain) AND shopify_customer_id = \(shopifyId)
-                """).first, try existing.decode("unchanged", as: Bool.self) {
+                """
+            ).first, try existing.decode("unchanged", as: Bool.self) {
                 return try existing.decode("id")
             }
-            return try await tx.query("""
+            return try await tx.query(
+                """
                 INSERT INTO customers (shop_domain, shopify_customer_id, email, first_name, last_name, phone)
                 VALUES (\(shopDomain), \(shopifyId), \(email), \(first), \(last), \(phone))
                 ON CONFLICT (shop_domain, shopify_customer_id) WHERE shopify_customer_id IS NOT NULL
@@ -67,27 +83,34 @@ struct OrderRepository: Sendable {
                     last_name = coalesce(EXCLUDED.last_name, customers.last_name),
                     phone = coalesce(EXCLUDED.phone, customers.phone), updated_at = now()
                 RETURNING id
-                """)[0].decode("id")
+                """
+            )[0].decode("id")
         } else if let email {
-            if let existing = try await tx.query("""
+            if let existing = try await tx.query(
+                """
                 SELECT id FROM customers
                 WHERE shop_domain = \(shopDomain) AND lower(email) = lower(\(email))
                     AND shopify_customer_id IS NULL AND email IS NOT NULL
-                """).first {
+                """
+            ).first {
                 return try existing.decode("id")
             }
-            return try await tx.query("""
+            return try await tx.query(
+                """
                 INSERT INTO customers (shop_domain, email, first_name, last_name, phone)
                 VALUES (\(shopDomain), \(email), \(first), \(last), \(phone))
                 ON CONFLICT (shop_domain, lower(email)) WHERE shopify_customer_id IS NULL AND email IS NOT NULL
                 DO UPDATE SET updated_at = now()
                 RETURNING id
-                """)[0].decode("id")
+                """
+            )[0].decode("id")
         } else {
-            return try await tx.query("""
+            return try await tx.query(
+                """
                 INSERT INTO customers (shop_domain, first_name, last_name, phone)
                 VALUES (\(shopDomain), \(first), \(last), \(phone)) RETURNING id
-                """)[0].decode("id")
+                """
+            )[0].decode("id")
         }
     }
 
@@ -95,12 +118,17 @@ struct OrderRepository: Sendable {
     /// one per row); nil, and nothing written, if the order exists already (created
     /// concurrently by another delivery).
     func insertOrder(
-        _ order: ShopifyOrderWebhook, payment: PaymentSummary, updatedAt: Date, customerId: Int64, shopDomain: String,
+        _ order: ShopifyOrderWebhook,
+        payment: PaymentSummary,
+        updatedAt: Date,
+        customerId: Int64,
+        shopDomain: String,
         in tx: PostgresLease
     ) async throws -> Int64? {
         let createdAt = order.createdAt.flatMap { try? Date($0, strategy: .iso8601) }
         let items = String(decoding: try JSONEncoder().encode(order.lineItems.map(ItemRow.init)), as: UTF8.self)
-        return try await tx.query("""
+        return try await tx.query(
+            """
             WITH new_order AS (
                 INSERT INTO orders (shop_domain, shopify_order_id, name, customer_id, status, currency, financial_status,
                                     shopify_created_at, shopify_updated_at, shipping_latitude, shipping_longitude,
@@ -127,7 +155,8 @@ struct OrderRepository: Sendable {
                 FROM new_order
             )
             SELECT id FROM new_order
-            """).first.map { try $0.decode("id") }
+            """
+        ).first.map { try $0.decode("id") }
     }
 
     /// A line item as `insertOrder` hands it to PostgreSQL (ids exact: JSON numbers are
@@ -152,7 +181,8 @@ struct OrderRepository: Sendable {
 
     /// Writes the payment record (insert, or replace with newer figures).
     func savePayment(_ payment: PaymentSummary, orderId: Int64, currency: String, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             INSERT INTO payments (order_id, method, status, gateway, total_product_amount, shipping_amount, discount_amount,
                                   total_amount, collected_amount, remaining_amount, currency)
             VALUES (\(orderId), \(payment.method.rawValue), \(payment.status.rawValue), \(payment.gateway),
@@ -163,22 +193,27 @@ struct OrderRepository: Sendable {
                 total_product_amount = EXCLUDED.total_product_amount, shipping_amount = EXCLUDED.shipping_amount,
                 discount_amount = EXCLUDED.discount_amount, total_amount = EXCLUDED.total_amount,
                 collected_amount = EXCLUDED.collected_amount, remaining_amount = EXCLUDED.remaining_amount
-            """)
+            """
+        )
     }
 
     func updateOrder(_ order: ShopifyOrderWebhook, updatedAt: Date, orderId: Int64, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE orders SET financial_status = \(order.financialStatus), shopify_updated_at = \(updatedAt),
                 name = coalesce(\(order.name), name), updated_at = now()
             WHERE id = \(orderId)
-            """)
+            """
+        )
     }
 
     func markCancelled(orderId: Int64, at: Date?, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE orders SET status = \(OrderStatus.cancelled.rawValue), cancelled_at = coalesce(\(at), now()), updated_at = now()
             WHERE id = \(orderId)
-            """)
+            """
+        )
         try await SellerOrderRepository().cancelAll(orderId: orderId, in: tx)
     }
 }

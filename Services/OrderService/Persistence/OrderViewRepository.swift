@@ -9,7 +9,8 @@ struct OrderViewRepository: Sendable {
 
     /// The order with that Shopify id (in `shop`, when given).
     func view(shopifyOrderId: Int64, shop: String?) async throws -> OrderView {
-        let orders = try await pool.query("""
+        let orders = try await pool.query(
+            """
             SELECT o.id, o.shop_domain, o.name, o.status, o.currency,
                    c.email, c.first_name, c.last_name, c.phone,
                    p.method, p.status AS payment_status, p.total_product_amount, p.shipping_amount,
@@ -19,51 +20,71 @@ struct OrderViewRepository: Sendable {
             JOIN payments p ON p.order_id = o.id
             WHERE o.shopify_order_id = \(shopifyOrderId) AND (\(shop)::text IS NULL OR o.shop_domain = \(shop))
             LIMIT 2
-            """)
+            """
+        )
         guard let row = orders.first else { throw OrderLookupError.notFound(shopifyOrderId) }
         guard orders.count == 1 else { throw OrderLookupError.inSeveralShops(shopifyOrderId) }
         let orderId: Int64 = try row.decode("id")
-        let itemRows = try await pool.query("""
+        let itemRows = try await pool.query(
+            """
             SELECT i.sku, i.quantity, i.price, i.title, i.shopify_variant_id, si.seller_order_id
             FROM order_items i LEFT JOIN seller_order_items si ON si.order_item_id = i.id
             WHERE i.order_id = \(orderId) ORDER BY i.id
-            """)
+            """
+        )
         var itemsBySellerOrder: [Int64: [OrderView.Item]] = [:]
         let items = try itemRows.map { row in
             let item = OrderView.Item(
-                sku: try row.decode("sku"), quantity: try row.decode("quantity"),
-                price: Money.format(try row.decode("price")), title: try row.decode("title"),
-                variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init))
+                sku: try row.decode("sku"),
+                quantity: try row.decode("quantity"),
+                price: Money.format(try row.decode("price")),
+                title: try row.decode("title"),
+                variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init)
+            )
             if let sellerOrder = try row.decode("seller_order_id", as: Int64?.self) {
                 itemsBySellerOrder[sellerOrder, default: []].append(item)
             }
             return item
         }
-        let sellerOrders = try await pool.query("""
+        let sellerOrders = try await pool.query(
+            """
             SELECT id, split_order_id, vendor_id, vendor_name, hub_id, flow, status, items_amount, collect_amount
             FROM seller_orders WHERE order_id = \(orderId) ORDER BY id
-            """).map { row in
+            """
+        ).map { row in
             OrderView.SellerOrder(
-                splitOrderId: try row.decode("split_order_id"), vendorId: try row.decode("vendor_id"),
-                vendorName: try row.decode("vendor_name"), hubId: try row.decode("hub_id"), flow: try row.decode("flow"),
-                status: try row.decode("status"), items: itemsBySellerOrder[try row.decode("id")] ?? [],
+                splitOrderId: try row.decode("split_order_id"),
+                vendorId: try row.decode("vendor_id"),
+                vendorName: try row.decode("vendor_name"),
+                hubId: try row.decode("hub_id"),
+                flow: try row.decode("flow"),
+                status: try row.decode("status"),
+                items: itemsBySellerOrder[try row.decode("id")] ?? [],
                 itemsAmount: Money.format(try row.decode("items_amount")),
-                collectAmount: Money.format(try row.decode("collect_amount")))
+                collectAmount: Money.format(try row.decode("collect_amount"))
+            )
         }
         func amount(_ column: String) throws -> String { Money.format(try row.decode(column, as: Decimal.self)) }
         return OrderView(
-            shopifyOrderId: String(shopifyOrderId), shopDomain: try row.decode("shop_domain"), name: try row.decode("name"),
-            status: try row.decode("status"), currency: try row.decode("currency"),
-            customer: .init(
-                email: try row.decode("email"), firstName: try row.decode("first_name"),
-                lastName: try row.decode("last_name"), phone: try row.decode("phone")),
+            shopifyOrderId: String(shopifyOrderId),
+            shopDomain: try row.decode("shop_domain"),
+            name: try row.decode("name"),
+            status: try row.decode("status"),
+            currency: try row.decode("currency"),
+            customer: try CustomerContact(row: row),
             items: items,
             payment: .init(
-                method: try row.decode("method"), status: try row.decode("payment_status"),
-                totalProductAmount: try amount("total_product_amount"), shippingAmount: try amount("shipping_amount"),
-                discountAmount: try amount("discount_amount"), totalAmount: try amount("total_amount"),
-                collectedAmount: try amount("collected_amount"), remainingAmount: try amount("remaining_amount"),
-                currency: try row.decode("payment_currency")),
-            sellerOrders: sellerOrders)
+                method: try row.decode("method"),
+                status: try row.decode("payment_status"),
+                totalProductAmount: try amount("total_product_amount"),
+                shippingAmount: try amount("shipping_amount"),
+                discountAmount: try amount("discount_amount"),
+                totalAmount: try amount("total_amount"),
+                collectedAmount: try amount("collected_amount"),
+                remainingAmount: try amount("remaining_amount"),
+                currency: try row.decode("payment_currency")
+            ),
+            sellerOrders: sellerOrders
+        )
     }
 }

@@ -15,7 +15,8 @@ final class RecentWebhookIds: Sendable {
         var low: UInt64
 
         init(_ id: String) {
-            var high: UInt64 = 0, low: UInt64 = 0
+            var high: UInt64 = 0
+            var low: UInt64 = 0
             for (index, byte) in SHA256.hash(data: Array(id.utf8)).prefix(16).enumerated() {
                 if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
             }

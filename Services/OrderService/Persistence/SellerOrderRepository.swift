@@ -29,7 +29,8 @@ struct SellerOrderRepository: Sendable {
     /// The orders with their items, by id, locked in id order (so that two transactions
     /// locking overlapping sets cannot deadlock); ids with no order are absent.
     func lockOrders(ids: [Int64], in tx: PostgresLease) async throws -> [Int64: LockedOrder] {
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             SELECT o.id, o.status, o.shop_domain, o.shopify_order_id, o.name, o.currency,
                    c.email, c.first_name, c.last_name, c.phone,
                    p.method, p.status AS payment_status, p.total_amount, p.collected_amount, p.remaining_amount,
@@ -41,7 +42,8 @@ struct SellerOrderRepository: Sendable {
             WHERE o.id = ANY(\(ids)::bigint[])
             ORDER BY o.id, i.id
             FOR UPDATE OF o
-            """)
+            """
+        )
         var orders: [Int64: LockedOrder] = [:]
         for row in rows {
             let id: Int64 = try row.decode("id")
@@ -49,23 +51,30 @@ struct SellerOrderRepository: Sendable {
                 id: try row.decode("item_id"),
                 lineItemId: String(try row.decode("shopify_line_item_id", as: Int64.self)),
                 variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init),
-                sku: try row.decode("sku"), title: try row.decode("title"), quantity: try row.decode("quantity"),
-                price: try row.decode("price"))
+                sku: try row.decode("sku"),
+                title: try row.decode("title"),
+                quantity: try row.decode("quantity"),
+                price: try row.decode("price")
+            )
             if orders[id] != nil {
                 orders[id]!.items.append(item)
                 continue
             }
             orders[id] = LockedOrder(
-                id: id, status: try Self.status(row), shopDomain: try row.decode("shop_domain"),
-                shopifyOrderId: try row.decode("shopify_order_id"), name: try row.decode("name"),
+                id: id,
+                status: try Self.status(row),
+                shopDomain: try row.decode("shop_domain"),
+                shopifyOrderId: try row.decode("shopify_order_id"),
+                name: try row.decode("name"),
                 currency: try row.decode("currency"),
-                customer: .init(
-                    email: try row.decode("email"), firstName: try row.decode("first_name"),
-                    lastName: try row.decode("last_name"), phone: try row.decode("phone")),
-                paymentMethod: try row.decode("method"), paymentStatus: try row.decode("payment_status"),
-                totalAmount: try row.decode("total_amount"), collectedAmount: try row.decode("collected_amount"),
+                customer: try CustomerContact(row: row),
+                paymentMethod: try row.decode("method"),
+                paymentStatus: try row.decode("payment_status"),
+                totalAmount: try row.decode("total_amount"),
+                collectedAmount: try row.decode("collected_amount"),
                 remainingAmount: try row.decode("remaining_amount"),
-                items: [item])
+                items: [item]
+            )
         }
         return orders
     }
@@ -74,7 +83,8 @@ struct SellerOrderRepository: Sendable {
     func insert(_ sellerOrders: [(sellerOrder: SellerOrderDraft, orderId: Int64)], in tx: PostgresLease) async throws {
         guard !sellerOrders.isEmpty else { return }
         let rows = String(decoding: try JSONEncoder().encode(sellerOrders.map(SellerOrderRow.init)), as: UTF8.self)
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             WITH input AS (
                 SELECT * FROM jsonb_to_recordset(\(rows)::jsonb)
                     AS r (split_order_id text, order_id bigint, vendor_id text, vendor_name text, vendor_email text,
@@ -90,7 +100,8 @@ struct SellerOrderRepository: Sendable {
             INSERT INTO seller_order_items (seller_order_id, order_item_id)
             SELECT created.id, item
             FROM created JOIN input USING (split_order_id), unnest(input.item_ids) AS item
-            """)
+            """
+        )
     }
 
     /// One seller order as the insert reads it; amounts as strings, so they stay exact.
@@ -123,24 +134,30 @@ struct SellerOrderRepository: Sendable {
 
     func markAllocated(orderIds: [Int64], in tx: PostgresLease) async throws {
         guard !orderIds.isEmpty else { return }
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE orders SET status = \(OrderStatus.allocated.rawValue), updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
-            """)
+            """
+        )
     }
 
     func markAllocationFailed(orderId: Int64, reason: String, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE orders SET status = \(OrderStatus.allocationFailed.rawValue), allocation_failure = \(reason), updated_at = now()
             WHERE id = \(orderId)
-            """)
+            """
+        )
     }
 
     /// A cancelled order's seller orders that have not been delivered are cancelled with it.
     func cancelAll(orderId: Int64, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE seller_orders SET status = \(SellerOrderStatus.cancelled.rawValue), updated_at = now()
             WHERE order_id = \(orderId) AND status = \(SellerOrderStatus.assigned.rawValue)
-            """)
+            """
+        )
     }
 
     static func status(_ row: PostgresRow) throws -> OrderStatus {

@@ -9,68 +9,88 @@ struct SettlementRepository: Sendable {
     /// order first, then its seller orders: the order every writer of both takes them in);
     /// nil if there is no such seller order.
     func lockOrder(splitOrderId: String, in tx: PostgresLease) async throws -> Int64? {
-        guard let orderId = try await tx.query("""
-            SELECT order_id FROM seller_orders WHERE split_order_id = \(splitOrderId)
-            """).first?.decode("order_id", as: Int64.self) else { return nil }
+        guard
+            let orderId = try await tx.query(
+                """
+                SELECT order_id FROM seller_orders WHERE split_order_id = \(splitOrderId)
+                """
+            ).first?.decode("order_id", as: Int64.self)
+        else { return nil }
         _ = try await tx.query("SELECT id FROM orders WHERE id = \(orderId) FOR UPDATE")
         return orderId
     }
 
     /// Moves the seller order to `delivered`; false if its status does not allow it.
     func markDelivered(splitOrderId: String, in tx: PostgresLease) async throws -> Bool {
-        let current = try await tx.query("""
+        let current = try await tx.query(
+            """
             SELECT status FROM seller_orders WHERE split_order_id = \(splitOrderId) FOR UPDATE
-            """).first?.decode("status", as: String.self)
+            """
+        ).first?.decode("status", as: String.self)
         guard let current = current.flatMap(SellerOrderStatus.init), current.moves(to: .delivered) else { return false }
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE seller_orders SET status = \(SellerOrderStatus.delivered.rawValue), updated_at = now()
             WHERE split_order_id = \(splitOrderId)
-            """)
+            """
+        )
         return true
     }
 
     /// How many of the order's seller orders are still on their way.
     func assignedCount(orderId: Int64, in tx: PostgresLease) async throws -> Int {
-        try await tx.query("""
+        try await tx.query(
+            """
             SELECT count(*)::int AS n FROM seller_orders
             WHERE order_id = \(orderId) AND status = \(SellerOrderStatus.assigned.rawValue)
-            """).scalar("n", as: Int.self) ?? 0
+            """
+        ).scalar("n", as: Int.self) ?? 0
     }
 
     func payment(orderId: Int64, in tx: PostgresLease) async throws -> Settlement {
-        let row = try await tx.query("""
+        let row = try await tx.query(
+            """
             SELECT total_amount, collected_amount FROM payments WHERE order_id = \(orderId) FOR UPDATE
-            """)[0]
+            """
+        )[0]
         return Settlement(totalAmount: try row.decode("total_amount"), collectedAmount: try row.decode("collected_amount"))
     }
 
     func save(_ settlement: Settlement, orderId: Int64, in tx: PostgresLease) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE payments SET collected_amount = \(settlement.collectedAmount), remaining_amount = \(settlement.remainingAmount),
                 status = \(settlement.status.rawValue)
             WHERE order_id = \(orderId)
-            """)
+            """
+        )
     }
 
     /// Moves the order to `delivered` and returns its announcement.
     func markOrderDelivered(orderId: Int64, in tx: PostgresLease) async throws -> OrderDelivered {
-        let row = try await tx.query("""
+        let row = try await tx.query(
+            """
             UPDATE orders o SET status = \(OrderStatus.delivered.rawValue), updated_at = now()
             FROM customers c, payments p
             WHERE o.id = \(orderId) AND c.id = o.customer_id AND p.order_id = o.id
             RETURNING o.shop_domain, o.shopify_order_id, o.name, o.currency, c.email, c.first_name, c.last_name, c.phone,
                       p.method, p.status, p.total_amount, p.collected_amount, p.remaining_amount
-            """)[0]
+            """
+        )[0]
         return OrderDelivered(
-            orderId: String(orderId), shopifyOrderId: String(try row.decode("shopify_order_id", as: Int64.self)),
-            shopDomain: try row.decode("shop_domain"), name: try row.decode("name"), currency: try row.decode("currency"),
-            customer: .init(
-                email: try row.decode("email"), firstName: try row.decode("first_name"),
-                lastName: try row.decode("last_name"), phone: try row.decode("phone")),
+            orderId: String(orderId),
+            shopifyOrderId: String(try row.decode("shopify_order_id", as: Int64.self)),
+            shopDomain: try row.decode("shop_domain"),
+            name: try row.decode("name"),
+            currency: try row.decode("currency"),
+            customer: try CustomerContact(row: row),
             payment: .init(
-                method: try row.decode("method"), status: try row.decode("status"),
+                method: try row.decode("method"),
+                status: try row.decode("status"),
                 totalAmount: Money.format(try row.decode("total_amount")),
                 collectedAmount: Money.format(try row.decode("collected_amount")),
-                remainingAmount: Money.format(try row.decode("remaining_amount"))))
+                remainingAmount: Money.format(try row.decode("remaining_amount"))
+            )
+        )
     }
 }

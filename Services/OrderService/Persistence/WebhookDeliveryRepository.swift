@@ -13,11 +13,13 @@ struct WebhookDeliveryRepository: Sendable {
     func insert(_ deliveries: [ReceivedWebhook]) async throws -> Set<String> {
         guard !deliveries.isEmpty else { return [] }
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 200 + deliveries.count * 40, interpolationCount: deliveries.count * 9)
-        sql.appendLiteral("""
+        sql.appendLiteral(
+            """
             INSERT INTO webhook_deliveries
                 (webhook_id, event_id, topic, shop_domain, triggered_at, api_version, payload_sha256, payload, status)
             VALUES
-            """)
+            """
+        )
         for (index, delivery) in deliveries.sorted(by: { $0.headers.webhookId < $1.headers.webhookId }).enumerated() {
             let headers = delivery.headers
             let values: [any PostgresEncodable] = [
@@ -47,20 +49,26 @@ struct WebhookDeliveryRepository: Sendable {
         let rows: PostgresResult
         switch status {
         case nil:
-            rows = try await pool.query("""
+            rows = try await pool.query(
+                """
                 WITH page AS (SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT \(limit))
                 \(unescaped: Self.showClaims) SELECT * FROM shown ORDER BY id DESC
-                """)
+                """
+            )
         case .processing:
-            rows = try await pool.query("""
+            rows = try await pool.query(
+                """
                 WITH page AS (SELECT * FROM webhook_deliveries WHERE status = 'pending' ORDER BY id LIMIT 1000)
                 \(unescaped: Self.showClaims) SELECT * FROM shown WHERE status = 'processing' ORDER BY id DESC LIMIT \(limit)
-                """)
+                """
+            )
         case .some(let status):
-            rows = try await pool.query("""
+            rows = try await pool.query(
+                """
                 WITH page AS (SELECT * FROM webhook_deliveries WHERE status = \(status.rawValue) ORDER BY id DESC LIMIT \(limit))
                 \(unescaped: Self.showClaims) SELECT * FROM shown WHERE status = \(status.rawValue) ORDER BY id DESC
-                """)
+                """
+            )
         }
         return try rows.map(WebhookDeliverySummary.init(row:))
     }
@@ -81,12 +89,14 @@ struct WebhookDeliveryRepository: Sendable {
 
     /// Queues a stored delivery to be processed again; nil if there is no such delivery.
     func replay(id: Int64) async throws -> WebhookDeliverySummary? {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             UPDATE webhook_deliveries
             SET status = 'pending', next_attempt_at = now(), last_error = NULL
             WHERE id = \(id)
             RETURNING id, webhook_id, event_id, topic, shop_domain, status, attempts, last_error, received_at
-            """)
+            """
+        )
         return try rows.first.map(WebhookDeliverySummary.init(row:))
     }
 }

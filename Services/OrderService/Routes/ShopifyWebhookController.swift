@@ -45,9 +45,12 @@ struct ShopifyWebhookController: Sendable {
         }
         logger.info(
             stored ? "webhook stored" : "webhook already stored",
-            metadata: [LogKey.webhookId: "\(headers.webhookId)", LogKey.webhookTopic: "\(headers.topic)", LogKey.shopDomain: "\(headers.shopDomain)"])
+            metadata: [LogKey.webhookId: "\(headers.webhookId)", LogKey.webhookTopic: "\(headers.topic)", LogKey.shopDomain: "\(headers.shopDomain)"]
+        )
         return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: stored ? #"{"status":"stored"}"# : #"{"status":"duplicate"}"#)))
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: stored ? #"{"status":"stored"}"# : #"{"status":"duplicate"}"#))
+        )
     }
 }

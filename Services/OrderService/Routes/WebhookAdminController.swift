@@ -14,12 +14,13 @@ struct WebhookAdminController: Sendable {
                 }
                 status = parsed
             }
-            let limit = try request.uri.queryParameters["limit"].map { text -> Int in
-                guard let value = Int(text), (1...1000).contains(value) else {
-                    throw HTTPError(.badRequest, message: "limit must be a whole number in 1...1000")
-                }
-                return value
-            } ?? 100
+            let limit =
+                try request.uri.queryParameters["limit"].map { text -> Int in
+                    guard let value = Int(text), (1...1000).contains(value) else {
+                        throw HTTPError(.badRequest, message: "limit must be a whole number in 1...1000")
+                    }
+                    return value
+                } ?? 100
             return try await deliveries.list(status: status, limit: limit)
         }
         admin.post("webhooks/:id/replay") { _, context -> EditedResponse<WebhookDeliverySummary> in

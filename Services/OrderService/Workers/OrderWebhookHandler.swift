@@ -29,7 +29,11 @@ struct OrderWebhookHandler: Sendable {
 
     /// `order` is the delivery's payload as `parse` read it.
     func handle(
-        topic: ShopifyTopic, shopDomain: String, order: ShopifyOrderWebhook, traceparent: String?, lock: Lock = .here,
+        topic: ShopifyTopic,
+        shopDomain: String,
+        order: ShopifyOrderWebhook,
+        traceparent: String?,
+        lock: Lock = .here,
         in tx: PostgresLease
     ) async throws -> Outcome {
         let payment: PaymentSummary
@@ -50,10 +54,19 @@ struct OrderWebhookHandler: Sendable {
         if outcome.order == nil {
             let customerId = try await orders.upsertCustomer(order.customer, fallbackEmail: order.email, shopDomain: shopDomain, in: tx)
             if let orderId = try await orders.insertOrder(
-                order, payment: payment, updatedAt: updatedAt, customerId: customerId, shopDomain: shopDomain, in: tx
+                order,
+                payment: payment,
+                updatedAt: updatedAt,
+                customerId: customerId,
+                shopDomain: shopDomain,
+                in: tx
             ) {
-                outcome.events.append(try Outbox.Message(
-                    Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment), traceparent: traceparent))
+                outcome.events.append(
+                    try Outbox.Message(
+                        Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment),
+                        traceparent: traceparent
+                    )
+                )
                 outcome.order = OrderRepository.Stored(id: orderId, status: .confirmed, shopifyUpdatedAt: updatedAt)
             } else {
                 // Another delivery of the same order committed first: continue as an update.
@@ -68,9 +81,12 @@ struct OrderWebhookHandler: Sendable {
         if topic == .ordersCancelled, let current = outcome.order, current.status.moves(to: .cancelled) {
             let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
             try await orders.markCancelled(orderId: current.id, at: cancelledAt, in: tx)
-            outcome.events.append(try Outbox.Message(
-                OrderCancelled(orderId: String(current.id), shopifyOrderId: String(order.id), shopDomain: shopDomain),
-                traceparent: traceparent))
+            outcome.events.append(
+                try Outbox.Message(
+                    OrderCancelled(orderId: String(current.id), shopifyOrderId: String(order.id), shopDomain: shopDomain),
+                    traceparent: traceparent
+                )
+            )
             outcome.order?.status = .cancelled
         }
         return outcome
@@ -97,20 +113,37 @@ struct OrderWebhookHandler: Sendable {
             return OrderConfirmed.Point(latitude: latitude, longitude: longitude)
         }
         return OrderConfirmed(
-            orderId: String(orderId), shopifyOrderId: String(order.id), shopDomain: shopDomain, name: order.name,
+            orderId: String(orderId),
+            shopifyOrderId: String(order.id),
+            shopDomain: shopDomain,
+            name: order.name,
             currency: order.currency,
             customer: .init(
-                email: order.customer?.email ?? order.email, firstName: order.customer?.firstName,
-                lastName: order.customer?.lastName, phone: order.customer?.phone),
-            shippingPoint: point(order.shippingAddress), billingPoint: point(order.billingAddress),
+                email: order.customer?.email ?? order.email,
+                firstName: order.customer?.firstName,
+                lastName: order.customer?.lastName,
+                phone: order.customer?.phone
+            ),
+            shippingPoint: point(order.shippingAddress),
+            billingPoint: point(order.billingAddress),
             items: order.lineItems.map {
-                .init(lineItemId: String($0.id), variantId: $0.variantId.map(String.init), sku: $0.sku ?? "",
-                      title: $0.title, quantity: $0.quantity, price: Money.format(Money.parse($0.price) ?? 0))
+                .init(
+                    lineItemId: String($0.id),
+                    variantId: $0.variantId.map(String.init),
+                    sku: $0.sku ?? "",
+                    title: $0.title,
+                    quantity: $0.quantity,
+                    price: Money.format(Money.parse($0.price) ?? 0)
+                )
             },
             payment: .init(
-                method: payment.method.rawValue, status: payment.status.rawValue,
-                totalAmount: Money.format(payment.totalAmount), collectedAmount: Money.format(payment.collectedAmount),
-                remainingAmount: Money.format(payment.remainingAmount)))
+                method: payment.method.rawValue,
+                status: payment.status.rawValue,
+                totalAmount: Money.format(payment.totalAmount),
+                collectedAmount: Money.format(payment.collectedAmount),
+                remainingAmount: Money.format(payment.remainingAmount)
+            )
+        )
     }
 
     /// A short reason naming the field, without echoing payload values.

@@ -1,8 +1,8 @@
+import Common
 import Foundation
 import Logging
 import Metrics
 import Postgres
-import Common
 import ServiceKit
 import ServiceLifecycle
 
@@ -41,8 +41,11 @@ struct WebhookProcessor: Service {
 
     func run() async throws {
         let poller = BatchPoller(
-            batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
-            failure: "webhook processing pass failed")
+            batchSize: settings.batchSize,
+            interval: settings.pollInterval,
+            logger: logger,
+            failure: "webhook processing pass failed"
+        )
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, settings.workers) {
                 group.addTask { await poller.run { try await processBatch() } }
@@ -77,7 +80,8 @@ struct WebhookProcessor: Service {
         /// Batches take the orders they touch in this order, so concurrent batches wait for
         /// each other instead of deadlocking.
         static func lockOrder(_ a: Claimed, _ b: Claimed) -> Bool {
-            let left = (try? a.order.get().id) ?? .max, right = (try? b.order.get().id) ?? .max
+            let left = (try? a.order.get().id) ?? .max
+            let right = (try? b.order.get().id) ?? .max
             return (a.shopDomain, left, a.id) < (b.shopDomain, right, b.id)
         }
     }
@@ -102,14 +106,16 @@ struct WebhookProcessor: Service {
 
     private func claimAndProcess(careful: Bool) async throws -> Int {
         try await pool.withTransaction { tx in
-            let rows = try await tx.query("""
+            let rows = try await tx.query(
+                """
                 SELECT id, webhook_id, topic, shop_domain, payload, attempts
                 FROM webhook_deliveries
                 WHERE status = 'pending' AND next_attempt_at <= now()
                 ORDER BY id
                 LIMIT \(settings.batchSize)
                 FOR UPDATE SKIP LOCKED
-                """)
+                """
+            )
             let claimed = try rows.map(Claimed.init).sorted(by: Claimed.lockOrder)
             var done: [Int64] = []
             var events: [Outbox.Message] = []
@@ -140,25 +146,37 @@ struct WebhookProcessor: Service {
             }
             try await Outbox.enqueue(events, in: tx)
             if !done.isEmpty {
-                _ = try await tx.query("""
+                _ = try await tx.query(
+                    """
                     UPDATE webhook_deliveries
                     SET status = 'processed', attempts = attempts + 1, processed_at = now(), last_error = NULL
                     WHERE id = ANY(\(done)::bigint[])
-                    """)
+                    """
+                )
                 processed.increment(by: done.count)
             }
             return rows.count
         }
     }
 
-    private func apply(_ delivery: Claimed, lock: OrderWebhookHandler.Lock = .here, in tx: PostgresLease) async throws
+    private func apply(
+        _ delivery: Claimed,
+        lock: OrderWebhookHandler.Lock = .here,
+        in tx: PostgresLease
+    ) async throws
         -> OrderWebhookHandler.Outcome
     {
         guard let topic = ShopifyTopic(rawValue: delivery.topic) else {
             throw PermanentWebhookError("topic is not processed")
         }
         return try await handler.handle(
-            topic: topic, shopDomain: delivery.shopDomain, order: try delivery.order.get(), traceparent: nil, lock: lock, in: tx)
+            topic: topic,
+            shopDomain: delivery.shopDomain,
+            order: try delivery.order.get(),
+            traceparent: nil,
+            lock: lock,
+            in: tx
+        )
     }
 
     private func process(_ delivery: Claimed, in tx: PostgresLease) async throws {
@@ -169,29 +187,37 @@ struct WebhookProcessor: Service {
         // A lost connection is thrown: nothing can be recorded, and the whole batch stays pending.
         let failure = try await tx.withSavepoint("delivery") {
             try await Outbox.enqueue(try await apply(delivery, in: tx).events, in: tx)
-            _ = try await tx.query("""
+            _ = try await tx.query(
+                """
                 UPDATE webhook_deliveries
                 SET status = 'processed', attempts = \(attempts), processed_at = now(), last_error = NULL
                 WHERE id = \(id)
-                """)
+                """
+            )
         }
         guard let failure else {
             processed.increment()
             return
         }
         let outcome = settings.retry.after(
-            failedAttempt: attempts, of: settings.maxAttempts, permanent: failure is PermanentWebhookError)
+            failedAttempt: attempts,
+            of: settings.maxAttempts,
+            permanent: failure is PermanentWebhookError
+        )
         let reason = String(String(describing: failure).prefix(1000))
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE webhook_deliveries
             SET status = \(outcome.isFinal ? "failed" : "pending"), attempts = \(attempts), last_error = \(reason),
                 next_attempt_at = now() + \(outcome.delay.seconds) * interval '1 second'
             WHERE id = \(id)
-            """)
+            """
+        )
         failed.increment()
         logger.log(
             level: outcome.isFinal ? .error : .warning,
             outcome.isFinal ? "webhook delivery failed" : "webhook delivery will be retried",
-            metadata: [LogKey.attempt: "\(attempts)", LogKey.error: "\(reason)"])
+            metadata: [LogKey.attempt: "\(attempts)", LogKey.error: "\(reason)"]
+        )
     }
 }

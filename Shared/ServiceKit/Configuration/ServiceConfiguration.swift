@@ -19,9 +19,15 @@ public struct ServiceConfiguration: Sendable {
     public var amqpQueueType: String?
 
     public init(
-        serviceName: String, databaseURL: String, amqpURL: String, host: String = "0.0.0.0",
-        port: Int, logLevel: Logger.Level = .info, adminToken: String? = nil,
-        databasePoolSize: Int = 10, consumerConcurrency: Int = 4
+        serviceName: String,
+        databaseURL: String,
+        amqpURL: String,
+        host: String = "0.0.0.0",
+        port: Int,
+        logLevel: Logger.Level = .info,
+        adminToken: String? = nil,
+        databasePoolSize: Int = 10,
+        consumerConcurrency: Int = 4
     ) {
         self.serviceName = serviceName
         self.databaseURL = databaseURL
@@ -44,7 +50,8 @@ public struct ServiceConfiguration: Sendable {
             logLevel: try env.logLevel("LOG_LEVEL", default: .info),
             adminToken: env["ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             databasePoolSize: try env.integer("DATABASE_POOL_SIZE", default: 10, in: 1...200),
-            consumerConcurrency: try env.integer("CONSUMER_CONCURRENCY", default: 4, in: 1...64))
+            consumerConcurrency: try env.integer("CONSUMER_CONCURRENCY", default: 4, in: 1...64)
+        )
         if let type = env["AMQP_QUEUE_TYPE"], !type.isEmpty {
             guard ["classic", "quorum"].contains(type) else {
                 throw ConfigurationError("AMQP_QUEUE_TYPE must be classic or quorum, not \(type)")

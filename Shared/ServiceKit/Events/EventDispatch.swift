@@ -12,11 +12,14 @@ public struct EventDispatch: Sendable {
     }
 
     public init(_ service: ServiceName, _ handlers: [EventRoute: AMQPConsumer.Handler]) throws {
-        let expected = Set(EventRoute.consumed(by: service)), given = Set(handlers.keys)
+        let expected = Set(EventRoute.consumed(by: service))
+        let given = Set(handlers.keys)
         guard expected == given else {
             let missing = expected.subtracting(given).map(\.rawValue).sorted()
             let extra = given.subtracting(expected).map(\.rawValue).sorted()
-            throw Mismatch(description: "\(service.rawValue)'s handlers do not match the event table: missing \(missing), not consumed by it \(extra)")
+            throw Mismatch(
+                description: "\(service.rawValue)'s handlers do not match the event table: missing \(missing), not consumed by it \(extra)"
+            )
         }
         self.service = service
         self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.key.routingKey, $0.value) })

@@ -18,11 +18,13 @@ public struct HealthController<Context: RequestContext>: Sendable {
         }
         router.get("/health/ready") { _, _ in
             let report = await readiness.run()
-            let body = #"{"status":"\#(report.ready ? "ready" : "unavailable")","postgres":"\#(report.postgres ? "up" : "down")","rabbitmq":"\#(report.rabbitmq ? "up" : "down")"}"#
+            let body =
+                #"{"status":"\#(report.ready ? "ready" : "unavailable")","postgres":"\#(report.postgres ? "up" : "down")","rabbitmq":"\#(report.rabbitmq ? "up" : "down")"}"#
             return Response(
                 status: report.ready ? .ok : .serviceUnavailable,
                 headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: body)))
+                body: .init(byteBuffer: ByteBuffer(string: body))
+            )
         }
         router.get("/metrics") { _, _ in
             var buffer = [UInt8]()
@@ -30,7 +32,8 @@ public struct HealthController<Context: RequestContext>: Sendable {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer))
+            )
         }
     }
 }

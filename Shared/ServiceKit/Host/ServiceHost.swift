@@ -12,15 +12,20 @@ public enum ServiceHost {
     /// Opens the pool, applies migrations (waiting for the database for up to
     /// `startupTimeout`), and prepares the publisher.
     public static func prepare(
-        _ definition: ServiceDefinition, configuration: ServiceConfiguration,
+        _ definition: ServiceDefinition,
+        configuration: ServiceConfiguration,
         startupTimeout: Duration = .seconds(60)
     ) async throws -> ServiceContext {
         let logger = Observability.bootstrap(serviceName: definition.name, level: configuration.logLevel)
         let pool = PostgresPool(
             settings: PostgresSettings(
-                url: configuration.databaseURL, applicationName: definition.name, searchPath: definition.schema,
-                maxConnections: configuration.databasePoolSize),
-            logger: logger)
+                url: configuration.databaseURL,
+                applicationName: definition.name,
+                searchPath: definition.schema,
+                maxConnections: configuration.databasePoolSize
+            ),
+            logger: logger
+        )
         var amqp = try AMQPSettings(url: configuration.amqpURL)
         amqp.queueType = configuration.amqpQueueType
         let runner = MigrationRunner(pool: pool, logger: logger)
@@ -37,8 +42,13 @@ public enum ServiceHost {
         }
         let publisher = AMQPPublisher(settings: amqp, logger: logger)
         return ServiceContext(
-            definition: definition, configuration: configuration, pool: pool, publisher: publisher,
-            amqpSettings: amqp, logger: logger)
+            definition: definition,
+            configuration: configuration,
+            pool: pool,
+            publisher: publisher,
+            amqpSettings: amqp,
+            logger: logger
+        )
     }
 
     /// A router with the endpoints every service has; the service adds its own.
@@ -61,8 +71,11 @@ public enum ServiceHost {
     /// The whole service: HTTP last, so on SIGTERM it stops taking requests first; then the
     /// consumer finishes its message in hand, the relay its batch, and connections close.
     public static func application(
-        _ context: ServiceContext, router: Router<BasicRequestContext>,
-        dispatch: EventDispatch? = nil, batching: AMQPConsumer.Batching? = nil, relaySettings: OutboxRelay.Settings = .init(),
+        _ context: ServiceContext,
+        router: Router<BasicRequestContext>,
+        dispatch: EventDispatch? = nil,
+        batching: AMQPConsumer.Batching? = nil,
+        relaySettings: OutboxRelay.Settings = .init(),
         services extra: [any Service] = []
     ) -> some ApplicationProtocol {
         var services: [any Service] = [
@@ -74,18 +87,26 @@ public enum ServiceHost {
         services.append(contentsOf: extra)
         if let queue = context.definition.queue, let dispatch {
             precondition(dispatch.service == context.definition.service, "\(dispatch.service) handlers given to \(context.definition.name)")
-            services.append(AMQPConsumer(
-                settings: context.amqpSettings, topology: queue,
-                concurrency: context.configuration.consumerConcurrency, logger: context.logger, batching: batching,
-                handler: dispatch.handle))
+            services.append(
+                AMQPConsumer(
+                    settings: context.amqpSettings,
+                    topology: queue,
+                    concurrency: context.configuration.consumerConcurrency,
+                    logger: context.logger,
+                    batching: batching,
+                    handler: dispatch.handle
+                )
+            )
         }
         return Application(
             router: router,
             configuration: .init(
                 address: .hostname(context.configuration.host, port: context.configuration.port),
-                serverName: context.definition.name),
+                serverName: context.definition.name
+            ),
             services: services,
-            logger: context.logger)
+            logger: context.logger
+        )
     }
 
     /// The outbox and inbox tables every service has.

@@ -7,24 +7,36 @@ public enum Outbox {
     /// Adds `event` to the outbox; returns its message id.
     @discardableResult
     public static func enqueue<Event: IntegrationEvent>(
-        _ event: Event, messageId: UUID = UUID(), traceparent: String? = nil, in transaction: PostgresLease
+        _ event: Event,
+        messageId: UUID = UUID(),
+        traceparent: String? = nil,
+        in transaction: PostgresLease
     ) async throws -> UUID {
         try await enqueue(
-            routingKey: Event.routingKey, payload: event.encoded(), messageId: messageId,
-            traceparent: traceparent, in: transaction)
+            routingKey: Event.routingKey,
+            payload: event.encoded(),
+            messageId: messageId,
+            traceparent: traceparent,
+            in: transaction
+        )
     }
 
     @discardableResult
     public static func enqueue(
-        routingKey: String, payload: Data, messageId: UUID = UUID(), traceparent: String? = nil,
+        routingKey: String,
+        payload: Data,
+        messageId: UUID = UUID(),
+        traceparent: String? = nil,
         in transaction: PostgresLease
     ) async throws -> UUID {
         let body = String(decoding: payload, as: UTF8.self)
         let trace = traceparent.flatMap { TraceParent.isValid($0) ? $0 : nil } ?? TraceParent.generate()
-        _ = try await transaction.query("""
+        _ = try await transaction.query(
+            """
             INSERT INTO outbox (message_id, routing_key, payload, traceparent)
             VALUES (\(messageId), \(routingKey), \(body), \(trace))
-            """)
+            """
+        )
         return messageId
     }
 
@@ -44,7 +56,8 @@ public enum Outbox {
 
     /// Adds several events in one statement (a batch's worth), each with its trace.
     public static func enqueue<Event: IntegrationEvent>(
-        all events: [(event: Event, traceparent: String?)], in transaction: PostgresLease
+        all events: [(event: Event, traceparent: String?)],
+        in transaction: PostgresLease
     ) async throws {
         try await enqueue(events.map { try Message($0.event, traceparent: $0.traceparent) }, in: transaction)
     }
@@ -56,12 +69,14 @@ public enum Outbox {
         let traces = messages.map { message in
             message.traceparent.flatMap { TraceParent.isValid($0) ? $0 : nil } ?? TraceParent.generate()
         }
-        _ = try await transaction.query("""
+        _ = try await transaction.query(
+            """
             INSERT INTO outbox (message_id, routing_key, payload, traceparent)
             SELECT id, routing_key, payload, trace
             FROM unnest(\(ids)::uuid[], \(messages.map(\.routingKey))::text[], \(messages.map(\.payload))::text[],
                         \(traces)::text[]) WITH ORDINALITY AS e(id, routing_key, payload, trace, position)
             ORDER BY position
-            """)
+            """
+        )
     }
 }

@@ -38,8 +38,11 @@ public struct OutboxRelay: Service {
     public func run() async throws {
         var lastCleanup = ContinuousClock.now
         let poller = BatchPoller(
-            batchSize: settings.batchSize, interval: settings.pollInterval, logger: logger,
-            failure: "outbox relay pass failed")
+            batchSize: settings.batchSize,
+            interval: settings.pollInterval,
+            logger: logger,
+            failure: "outbox relay pass failed"
+        )
         await poller.run {
             let handled = try await relayBatch()
             if ContinuousClock.now - lastCleanup > .seconds(60) {
@@ -54,14 +57,16 @@ public struct OutboxRelay: Service {
     @discardableResult
     public func relayBatch() async throws -> Int {
         try await pool.withTransaction { tx in
-            let rows = try await tx.query("""
+            let rows = try await tx.query(
+                """
                 SELECT id, message_id, routing_key, payload, traceparent, created_at
                 FROM outbox
                 WHERE published_at IS NULL AND next_attempt_at <= now()
                 ORDER BY id
                 LIMIT \(settings.batchSize)
                 FOR UPDATE SKIP LOCKED
-                """)
+                """
+            )
             guard !rows.isEmpty else { return 0 }
             var ids = [String: Int64]()
             var messages = [OutgoingMessage]()
@@ -70,10 +75,15 @@ public struct OutboxRelay: Service {
                 ids[messageId] = try row.decode("id")
                 var headers: [String: AMQPHeaderValue] = [:]
                 if let trace = try row.decode("traceparent", as: String?.self) { headers[Headers.traceparent] = .string(trace) }
-                messages.append(OutgoingMessage(
-                    messageId: messageId, routingKey: try row.decode("routing_key"),
-                    body: Data(try row.decode("payload", as: String.self).utf8), headers: headers,
-                    timestamp: try row.decode("created_at")))
+                messages.append(
+                    OutgoingMessage(
+                        messageId: messageId,
+                        routingKey: try row.decode("routing_key"),
+                        body: Data(try row.decode("payload", as: String.self).utf8),
+                        headers: headers,
+                        timestamp: try row.decode("created_at")
+                    )
+                )
             }
             do {
                 let refused = try await publisher.publish(messages)
@@ -96,19 +106,23 @@ public struct OutboxRelay: Service {
         let retry = RetryPolicy(base: .milliseconds(100), cap: settings.maxRetryDelay, jitter: .none)
         // The delay of each row's next attempt, by the attempts it has made so far.
         let delays = (1...17).map { retry.delay(attempt: $0).seconds }
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             UPDATE outbox
             SET attempts = attempts + 1, last_error = \(String(error.prefix(500))),
                 next_attempt_at = now() + (\(delays)::float8[])[least(attempts, 16) + 1] * interval '1 second'
             WHERE id = ANY(\(ids))
-            """)
+            """
+        )
     }
 
     /// Housekeeping: published events.
     private func deleteExpired() async throws {
         let outboxSeconds = Int(settings.retention.components.seconds)
-        _ = try await pool.query("""
+        _ = try await pool.query(
+            """
             DELETE FROM outbox WHERE published_at < now() - \(outboxSeconds) * interval '1 second'
-            """)
+            """
+        )
     }
 }
