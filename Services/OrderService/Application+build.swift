@@ -7,14 +7,14 @@ func buildApplication(_ configuration: OrderServiceConfiguration) async throws -
     if configuration.shopifyWebhookSecrets.isEmpty {
         context.logger.warning("SHOPIFY_WEBHOOK_SECRETS is empty: every Shopify webhook will be refused (401)")
     }
-    let deliveries = WebhookDeliveryRepository(pool: context.pool)
+    let webhooks = WebhookDeliveryRepository(pool: context.pool)
     let router = ServiceHost.router(context)
     ShopifyWebhookController(
         signature: ShopifySignature(secrets: configuration.shopifyWebhookSecrets),
-        deliveries: WebhookDeliveryWriter(repository: deliveries, logger: context.logger),
+        webhooks: WebhookDeliveryWriter(repository: webhooks, logger: context.logger),
         logger: context.logger
     ).addRoutes(to: router)
-    WebhookAdminController(deliveries: deliveries).addRoutes(to: ServiceHost.adminGroup(router, context))
+    WebhookAdminController(webhooks: webhooks).addRoutes(to: ServiceHost.adminGroup(router, context))
     OrderController(orders: OrderViewRepository(pool: context.pool)).addRoutes(to: router)
     let allocations = AllocationResultConsumer(pool: context.pool, logger: context.logger)
     let settlements = SettlementConsumer(pool: context.pool, logger: context.logger)

@@ -10,9 +10,9 @@ struct WebhookDeliveryRepository: Sendable {
     /// before (a Shopify retry) is left as it was. Rows go in webhook-id order so that
     /// concurrent batches with overlapping ids (other writers, other replicas) wait for each
     /// other instead of deadlocking.
-    func insert(_ deliveries: [ReceivedWebhook]) async throws -> Set<String> {
-        guard !deliveries.isEmpty else { return [] }
-        var sql = PostgresQuery.StringInterpolation(literalCapacity: 200 + deliveries.count * 40, interpolationCount: deliveries.count * 9)
+    func insert(_ webhooks: [ReceivedWebhook]) async throws -> Set<String> {
+        guard !webhooks.isEmpty else { return [] }
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 200 + webhooks.count * 40, interpolationCount: webhooks.count * 9)
         sql.appendLiteral(
             """
             INSERT INTO webhook_deliveries
@@ -20,11 +20,11 @@ struct WebhookDeliveryRepository: Sendable {
             VALUES
             """
         )
-        for (index, delivery) in deliveries.sorted(by: { $0.headers.webhookId < $1.headers.webhookId }).enumerated() {
-            let headers = delivery.headers
+        for (index, webhook) in webhooks.sorted(by: { $0.headers.webhookId < $1.headers.webhookId }).enumerated() {
+            let headers = webhook.headers
             let values: [any PostgresEncodable] = [
                 headers.webhookId, headers.eventId, headers.topic, headers.shopDomain, headers.triggeredAt,
-                headers.apiVersion, delivery.payloadSHA256, delivery.payload, delivery.status.rawValue,
+                headers.apiVersion, webhook.payloadSHA256, webhook.payload, webhook.status.rawValue,
             ]
             sql.appendLiteral(index == 0 ? " (" : ", (")
             for (position, value) in values.enumerated() {

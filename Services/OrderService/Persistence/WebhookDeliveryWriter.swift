@@ -18,7 +18,7 @@ actor WebhookDeliveryWriter {
     }
 
     private struct Waiter {
-        var delivery: ReceivedWebhook
+        var webhook: ReceivedWebhook
         var continuation: CheckedContinuation<Bool, any Error>
     }
 
@@ -40,14 +40,14 @@ actor WebhookDeliveryWriter {
     }
 
     /// Stores the delivery durably; false if its webhook id was stored before.
-    nonisolated func store(_ delivery: ReceivedWebhook) async throws -> Bool {
-        if recent.contains(delivery.headers.webhookId) { return false }
-        return try await enqueue(delivery)
+    nonisolated func store(_ webhook: ReceivedWebhook) async throws -> Bool {
+        if recent.contains(webhook.headers.webhookId) { return false }
+        return try await enqueue(webhook)
     }
 
-    private func enqueue(_ delivery: ReceivedWebhook) async throws -> Bool {
+    private func enqueue(_ webhook: ReceivedWebhook) async throws -> Bool {
         try await withCheckedThrowingContinuation { continuation in
-            waiting.append(Waiter(delivery: delivery, continuation: continuation))
+            waiting.append(Waiter(webhook: webhook, continuation: continuation))
             if writing < settings.concurrentWrites {
                 writing += 1
                 Task { await drain() }
@@ -71,14 +71,14 @@ actor WebhookDeliveryWriter {
         var unique: [Waiter] = []
         var repeats: [Waiter] = []
         for waiter in batch {
-            if seen.insert(waiter.delivery.headers.webhookId).inserted { unique.append(waiter) } else { repeats.append(waiter) }
+            if seen.insert(waiter.webhook.headers.webhookId).inserted { unique.append(waiter) } else { repeats.append(waiter) }
         }
         do {
-            let stored = try await insertRetrying(unique.map(\.delivery))
+            let stored = try await insertRetrying(unique.map(\.webhook))
             commits += 1
-            recent.insert(unique.map(\.delivery.headers.webhookId))
+            recent.insert(unique.map(\.webhook.headers.webhookId))
             batchSizes.record(batch.count)
-            for waiter in unique { waiter.continuation.resume(returning: stored.contains(waiter.delivery.headers.webhookId)) }
+            for waiter in unique { waiter.continuation.resume(returning: stored.contains(waiter.webhook.headers.webhookId)) }
             for waiter in repeats { waiter.continuation.resume(returning: false) }
         } catch let error as PostgresError where !error.isConnectionFailure && unique.count > 1 {
             // One bad row must not fail the others: store each on its own.
@@ -89,11 +89,11 @@ actor WebhookDeliveryWriter {
         }
     }
 
-    private func insertRetrying(_ deliveries: [ReceivedWebhook]) async throws -> Set<String> {
+    private func insertRetrying(_ webhooks: [ReceivedWebhook]) async throws -> Set<String> {
         var attempt = 1
         while true {
             do {
-                return try await repository.insert(deliveries)
+                return try await repository.insert(webhooks)
             } catch let error as PostgresError where error.isRetryableTransactionFailure && attempt < settings.attempts {
                 attempt += 1
             }

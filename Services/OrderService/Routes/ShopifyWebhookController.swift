@@ -10,7 +10,7 @@ struct ShopifyWebhookController: Sendable {
     static let maxBodyBytes = 5 * 1024 * 1024
 
     let signature: ShopifySignature
-    let deliveries: WebhookDeliveryWriter
+    let webhooks: WebhookDeliveryWriter
     let logger: Logger
 
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -37,7 +37,7 @@ struct ShopifyWebhookController: Sendable {
         }
         let stored: Bool
         do {
-            stored = try await deliveries.store(ReceivedWebhook(headers: headers, payload: payload))
+            stored = try await webhooks.store(ReceivedWebhook(headers: headers, payload: payload))
         } catch {
             // Not stored, so not acknowledged: Shopify sends it again.
             logger.error("webhook not stored", metadata: [LogKey.webhookId: "\(headers.webhookId)", LogKey.error: "\(error)"])

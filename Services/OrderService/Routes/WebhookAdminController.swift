@@ -2,7 +2,7 @@ import Hummingbird
 
 /// `GET /admin/webhooks?status=…&limit=…` and `POST /admin/webhooks/{id}/replay`.
 struct WebhookAdminController: Sendable {
-    let deliveries: WebhookDeliveryRepository
+    let webhooks: WebhookDeliveryRepository
 
     func addRoutes(to admin: RouterGroup<BasicRequestContext>) {
         admin.get("webhooks") { request, _ -> [WebhookDeliverySummary] in
@@ -21,16 +21,16 @@ struct WebhookAdminController: Sendable {
                     }
                     return value
                 } ?? 100
-            return try await deliveries.list(status: status, limit: limit)
+            return try await webhooks.list(status: status, limit: limit)
         }
         admin.post("webhooks/:id/replay") { _, context -> EditedResponse<WebhookDeliverySummary> in
             guard let id = context.parameters.get("id", as: Int64.self) else {
                 throw HTTPError(.badRequest, message: "delivery id must be a number")
             }
-            guard let delivery = try await deliveries.replay(id: id) else {
+            guard let webhook = try await webhooks.replay(id: id) else {
                 throw HTTPError(.notFound, message: "no delivery \(id)")
             }
-            return EditedResponse(status: .accepted, response: delivery)
+            return EditedResponse(status: .accepted, response: webhook)
         }
     }
 }

@@ -127,13 +127,13 @@ struct WebhookProcessor: Service {
                 let locked = try await handler.orders.lockAll(keys, in: tx)
                 for key in keys { known[key] = .some(locked[key]) }
             }
-            for delivery in claimed {
+            for webhook in claimed {
                 if careful {
-                    try await process(delivery, in: tx)
+                    try await process(webhook, in: tx)
                 } else {
                     do {
-                        let key = delivery.orderKey
-                        let outcome = try await apply(delivery, lock: key.flatMap { known[$0] }.map { .alreadyLocked($0) } ?? .here, in: tx)
+                        let key = webhook.orderKey
+                        let outcome = try await apply(webhook, lock: key.flatMap { known[$0] }.map { .alreadyLocked($0) } ?? .here, in: tx)
                         if let key { known[key] = .some(outcome.order) }
                         events += outcome.events
                     } catch let error as PostgresError where error.isConnectionFailure {
@@ -141,7 +141,7 @@ struct WebhookProcessor: Service {
                     } catch {
                         throw FailedInFastPass()
                     }
-                    done.append(delivery.id)
+                    done.append(webhook.id)
                 }
             }
             try await Outbox.enqueue(events, in: tx)
@@ -160,33 +160,33 @@ struct WebhookProcessor: Service {
     }
 
     private func apply(
-        _ delivery: Claimed,
+        _ webhook: Claimed,
         lock: OrderWebhookHandler.Lock = .here,
         in tx: PostgresLease
     ) async throws
         -> OrderWebhookHandler.Outcome
     {
-        guard let topic = ShopifyTopic(rawValue: delivery.topic) else {
+        guard let topic = ShopifyTopic(rawValue: webhook.topic) else {
             throw PermanentWebhookError("topic is not processed")
         }
         return try await handler.handle(
             topic: topic,
-            shopDomain: delivery.shopDomain,
-            order: try delivery.order.get(),
+            shopDomain: webhook.shopDomain,
+            order: try webhook.order.get(),
             traceparent: nil,
             lock: lock,
             in: tx
         )
     }
 
-    private func process(_ delivery: Claimed, in tx: PostgresLease) async throws {
-        let id = delivery.id
-        let attempts = delivery.attempts + 1
+    private func process(_ webhook: Claimed, in tx: PostgresLease) async throws {
+        let id = webhook.id
+        let attempts = webhook.attempts + 1
         var logger = self.logger
-        logger[metadataKey: LogKey.webhookId] = "\(delivery.webhookId)"
+        logger[metadataKey: LogKey.webhookId] = "\(webhook.webhookId)"
         // A lost connection is thrown: nothing can be recorded, and the whole batch stays pending.
-        let failure = try await tx.withSavepoint("delivery") {
-            try await Outbox.enqueue(try await apply(delivery, in: tx).events, in: tx)
+        let failure = try await tx.withSavepoint("webhook") {
+            try await Outbox.enqueue(try await apply(webhook, in: tx).events, in: tx)
             _ = try await tx.query(
                 """
                 UPDATE webhook_deliveries
