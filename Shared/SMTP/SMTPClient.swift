@@ -20,7 +20,7 @@ public final class SMTPClient: Sendable {
         do {
             handle = try idle.withLock { $0.popLast() } ?? CurlEasy()
         } catch {
-            throw SMTPError(description: "SMTP: \(error)", isPermanent: false)
+            throw SMTPError(description: "libcurl could not start", isPermanent: false)
         }
         do {
             try transfer(on: handle, to: recipient, body: body)
@@ -28,7 +28,7 @@ public final class SMTPClient: Sendable {
         } catch {
             // Its connection may be broken: the handle is not reused (and is freed here).
             let permanent = (500..<600).contains(error.responseCode) && !error.isLoginDenied
-            throw SMTPError(description: "SMTP: \(error.description)", isPermanent: permanent)
+            throw SMTPError(description: error.description, isPermanent: permanent)
         }
     }
 
@@ -49,7 +49,7 @@ public final class SMTPClient: Sendable {
         if let username = settings.username { try curl.set(CURLOPT_USERNAME, username) }
         if let password = settings.password { try curl.set(CURLOPT_PASSWORD, password) }
         if let caFile = settings.caFile { try curl.set(CURLOPT_CAINFO, caFile) }
-        try withExtendedLifetime(source) { () throws(CurlError) in try curl.perform(context: "SMTP send") }
+        try withExtendedLifetime(source) { () throws(CurlError) in try curl.perform(context: "SMTP") }
     }
 
     private static func useSSL(_ startTLS: SMTPSettings.StartTLS) -> Int {

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 @Suite struct ConsumerTests {
-    @Test func aMessageDeliveredTwiceHasItsEffectOnce() async throws {
+    @Test func everyCopyOfARepublishedMessageIsHandledAndAnIdempotentEffectHappensOnce() async throws {
         let pool = try await preparedPool()
         let table = uniqueName("effects")
         _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (message_id text PRIMARY KEY)"))

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Checks the rendered Kubernetes manifests and the resolved docker-compose file against the
-rules deploy/README.md states and against the README's ports and variables.
+rules deploy/README.md states and against the documented ports (README) and variables (docs/configuration.md).
 
     check_rules.py --compose COMPOSE_CONFIG.yaml RENDERED.yaml [RENDERED.yaml ...]
 
@@ -11,7 +11,7 @@ import sys
 
 import yaml
 
-# The README: services, their ports and the variables each one reads.
+# The README and docs/configuration.md: services, their ports and the variables each one reads.
 COMMON = {"DATABASE_URL", "AMQP_URL", "PORT", "LOG_LEVEL", "ADMIN_TOKEN"}
 SERVICES = {
     "order-service": (8081, COMMON | {"SHOPIFY_WEBHOOK_SECRETS"}),
@@ -85,7 +85,7 @@ def check_deployment(where, deployment, objects):
         problem(where, f"{name}: its ServiceAccount is missing")
     env = {e["name"]: e for e in container.get("env") or []}
     for variable in sorted(variables - set(env)):
-        problem(where, f"{name}: README variable {variable} is not set")
+        problem(where, f"{name}: documented variable {variable} is not set")
     for variable in sorted(SECRET_VARIABLES & set(env)):
         if "secretKeyRef" not in (env[variable].get("valueFrom") or {}):
             problem(where, f"{name}: {variable} must come from a Secret")
@@ -143,7 +143,7 @@ def check_compose(path):
             continue
         env = service.get("environment") or {}
         for variable in sorted(variables - set(env)):
-            problem(path, f"{name}: README variable {variable} is not set")
+            problem(path, f"{name}: documented variable {variable} is not set")
         if str(env.get("PORT")) != str(port):
             problem(path, f"{name}: PORT must be {port}")
         published = {(int(p.get("published", 0)), int(p.get("target", 0))) for p in service.get("ports") or [] if isinstance(p, dict)}

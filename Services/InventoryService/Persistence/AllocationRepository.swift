@@ -17,7 +17,7 @@ struct AllocationRepository: Sendable {
     }
 
     /// Allocates the orders of a batch one after the other, each seeing the stock the earlier
-    /// ones took, in the caller's transaction: one claim, one locking read and one write for
+    /// ones took, in the caller's transaction: one claim, one locking read and two writes (stock, lines) for
     /// the whole batch. Returns an outcome per order, in order; a second copy of an order in
     /// the batch is `alreadyHandled`.
     func allocate(_ orders: [OrderConfirmed], in tx: PostgresLease) async throws -> [Outcome] {
@@ -202,7 +202,7 @@ struct AllocationRepository: Sendable {
     }
 
     /// Takes the placed quantities from their stock rows (locked when they were read) and
-    /// records the lines, in one statement for the whole batch.
+    /// records the lines: a statement each for the whole batch.
     private func take(_ taken: [(orderId: String, placement: AllocationPlan.Placement)], in tx: PostgresLease) async throws {
         guard !taken.isEmpty else { return }
         struct Row: Encodable {

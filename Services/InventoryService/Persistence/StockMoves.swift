@@ -2,9 +2,12 @@ import Postgres
 
 /// The one writer of stock rows: allocation takes stock and cancellation returns it
 /// (`apply`), adjustments add and remove it (`lockLevels`, `apply`, `addToNewLevel`), a
-/// catalog load sets levels (`setLevels`). Every writer locks the rows it changes in id order
-/// before changing them (allocation through `StockSnapshot.lock`, which reads what it locks),
-/// so writers wait for each other instead of deadlocking; deltas never take a row below zero.
+/// catalog load sets levels (`setLevels`). Every writer locks the existing rows it changes in
+/// id order before changing them (allocation through `StockSnapshot.lock`, which reads what it
+/// locks), so writers wait for each other instead of deadlocking; deltas never take a row
+/// below zero. Rows created at once by two writers (an adjustment and a catalog load naming
+/// the same new levels) can still meet in another order: the database then picks one to fail,
+/// and its transaction is run again.
 enum StockMoves {
     /// A stock row, locked until the transaction ends.
     struct LockedLevel: Sendable {

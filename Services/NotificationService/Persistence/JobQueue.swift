@@ -142,8 +142,8 @@ struct JobQueue: Sendable {
         ).affectedRows == 1
     }
 
-    /// A job as stored, for the order history `GET /notifications` shows.
-    struct Record: Sendable {
+    /// A job as stored, for the order history `GET /notifications` shows (absent values as null).
+    struct Record: Codable, Sendable {
         var id: Int64
         var channel: String
         var recipient: String
@@ -153,6 +153,19 @@ struct JobQueue: Sendable {
         var lastError: String?
         var createdAt: Date
         var completedAt: Date?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(channel, forKey: .channel)
+            try container.encode(recipient, forKey: .recipient)
+            try container.encode(template, forKey: .template)
+            try container.encode(state, forKey: .state)
+            try container.encode(attempts, forKey: .attempts)
+            try container.encode(lastError, forKey: .lastError)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(completedAt, forKey: .completedAt)
+        }
     }
 
     /// The jobs of a Shopify order, oldest first.

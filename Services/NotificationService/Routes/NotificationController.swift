@@ -5,31 +5,8 @@ import Hummingbird
 struct NotificationController: Sendable {
     let queue: JobQueue
 
-    struct Entry: Codable, Sendable {
-        var id: Int64
-        var channel: String
-        /// An email address, or a push token shortened (it is a credential of the device).
-        var recipient: String
-        var template: String
-        var state: String
-        var attempts: Int
-        var lastError: String?
-        var createdAt: Date
-        var completedAt: Date?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(channel, forKey: .channel)
-            try container.encode(recipient, forKey: .recipient)
-            try container.encode(template, forKey: .template)
-            try container.encode(state, forKey: .state)
-            try container.encode(attempts, forKey: .attempts)
-            try container.encode(lastError, forKey: .lastError)
-            try container.encode(createdAt, forKey: .createdAt)
-            try container.encode(completedAt, forKey: .completedAt)
-        }
-    }
+    /// A job as the history shows it: a push token shortened (it is a credential of the device).
+    typealias Entry = JobQueue.Record
 
     struct Entries: ResponseEncodable, Decodable, Sendable {
         var notifications: [Entry]
@@ -42,17 +19,9 @@ struct NotificationController: Sendable {
             }
             return Entries(
                 notifications: try await queue.jobs(shopifyOrderId: order).map { job in
-                    Entry(
-                        id: job.id,
-                        channel: job.channel,
-                        recipient: job.channel == "push" ? String(job.recipient.prefix(8)) + "…" : job.recipient,
-                        template: job.template,
-                        state: job.state,
-                        attempts: job.attempts,
-                        lastError: job.lastError,
-                        createdAt: job.createdAt,
-                        completedAt: job.completedAt
-                    )
+                    var shown = job
+                    if job.channel == "push" { shown.recipient = String(job.recipient.prefix(8)) + "…" }
+                    return shown
                 }
             )
         }

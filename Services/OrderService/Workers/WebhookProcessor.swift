@@ -187,6 +187,8 @@ struct WebhookProcessor: Service {
         // A lost connection is thrown: nothing can be recorded, and the whole batch stays pending.
         let failure = try await tx.withSavepoint("webhook") {
             try await Outbox.enqueue(try await apply(webhook, in: tx).events, in: tx)
+        }
+        guard let failure else {
             _ = try await tx.query(
                 """
                 UPDATE webhook_deliveries
@@ -194,8 +196,6 @@ struct WebhookProcessor: Service {
                 WHERE id = \(id)
                 """
             )
-        }
-        guard let failure else {
             processed.increment()
             return
         }

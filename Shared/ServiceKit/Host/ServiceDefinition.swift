@@ -8,7 +8,7 @@ public struct ServiceDefinition: Sendable {
     /// The Postgres schema the service owns (also its connections' search_path).
     public var schema: String
     public var defaultPort: Int
-    /// The service's own migrations, applied after the shared outbox/inbox tables.
+    /// The service's own migrations, applied after the shared outbox table.
     public var migrations: [Migration]
     /// The queue the service consumes, bound to the routing keys `EventRoute` gives it; nil
     /// consumes nothing.

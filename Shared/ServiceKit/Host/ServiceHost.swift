@@ -109,7 +109,7 @@ public enum ServiceHost {
         )
     }
 
-    /// The outbox and inbox tables every service has.
+    /// The outbox table every service has (and the unused inbox table of 0001, kept until no replica of an older version runs).
     public static func sharedMigrations() throws -> [Migration] {
         try Migration.load(in: .module)
     }
