@@ -81,4 +81,12 @@ import Testing
         let anonymous = #"{"orderId": "8", "shopifyOrderId": "1008", "shopDomain": "s", "reason": "no stock"}"#
         #expect(try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(anonymous.utf8))).isEmpty)
     }
+
+    @Test func aBlankAddressGetsNoEmail() throws {
+        for email in ["", "   ", "not-an-address"] {
+            let body = #"{"orderId": "9", "shopifyOrderId": "1009", "shopDomain": "s", "customerEmail": "\#(email)", "reason": "x"}"#
+            #expect(try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(body.utf8))).isEmpty, "\(email)")
+        }
+        #expect(NotificationPlanner.address(" asha@example.com ") == "asha@example.com")
+    }
 }

@@ -55,6 +55,38 @@ import Testing
         #expect(payment.collectedAmount + payment.remainingAmount == payment.totalAmount)
     }
 
+    @Test func anAdvancePaidOnlineWithTheRestInCashIsPartialWithTheAdvanceCollected() throws {
+        let payment = try PaymentSummary(
+            order: order([
+                "financial_status": "partially_paid", "gateway": "shopify_payments",
+                "payment_gateway_names": ["shopify_payments", "Cash on Delivery (COD)"],
+                "total_price": "990.00", "total_outstanding": "600.00",
+            ])
+        )
+        #expect(payment.method == .partial)
+        #expect(payment.status == .partiallyPaid)
+        #expect(payment.collectedAmount == Decimal(string: "390.00"))
+        #expect(payment.remainingAmount == Decimal(string: "600.00"))
+    }
+
+    @Test func cashCollectedOnDeliveryCountsWhateverShopifyLaterSays() throws {
+        let pending = try PaymentSummary(
+            order: order([
+                "payment_gateway_names": ["Cash on Delivery (COD)"], "financial_status": "pending", "total_outstanding": "388.00",
+            ])
+        )
+        let delivered = pending.adding(cashCollected: Decimal(string: "388.00")!)
+        #expect(delivered.collectedAmount == Decimal(string: "388.00"))
+        #expect(delivered.remainingAmount == 0)
+        #expect(delivered.status == .paid)
+        let half = pending.adding(cashCollected: Decimal(string: "194.00")!)
+        #expect(half.status == .partiallyPaid)
+        #expect(half.remainingAmount == Decimal(string: "194.00"))
+        // Marked paid in Shopify too: never more than the total.
+        let paid = try PaymentSummary(order: order(["financial_status": "paid"])).adding(cashCollected: Decimal(string: "388.00")!)
+        #expect(paid.collectedAmount == Decimal(string: "388.00"))
+    }
+
     @Test func amountsAreDecimalNotBinaryFloatingPoint() throws {
         // 0.1 + 0.2 is not 0.3 in Double; it must be here.
         let payment = try PaymentSummary(

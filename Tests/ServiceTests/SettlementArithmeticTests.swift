@@ -34,4 +34,12 @@ import Testing
         #expect(prepaid.collecting(0, lastShipment: true) == prepaid)
         #expect(prepaid.status == .paid)
     }
+
+    @Test func whatCouriersCollectedIsKeptApartForShopifysLaterPayloads() {
+        let settled = Settlement(totalAmount: Self.amount("990.00"), collectedAmount: Self.amount("390.00"))
+            .collecting(Self.amount("300.00"), lastShipment: false)
+            .collecting(Self.amount("300.00"), lastShipment: true)
+        #expect(settled.cashCollected == Self.amount("600.00"))
+        #expect(settled.collectedAmount == Self.amount("990.00"))
+    }
 }

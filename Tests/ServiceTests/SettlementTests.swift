@@ -28,6 +28,7 @@ import Testing
         let sample = SampleOrder(financialStatus: "pending", gateway: "Cash on Delivery (COD)", skus: [a, b])
         let client = ShopifyClient(base: "http://127.0.0.1:28423", secret: Self.secret)
         let deliveryPool = TestStack.test.pool(.delivery, size: 1, name: uniqueName("settlement"))
+        let orderPool = TestStack.test.pool(.order, size: 1, name: uniqueName("settlement"))
         let orderService = try await OrderService.buildApplication(
             try OrderServiceConfiguration(
                 environment: Environment([
@@ -79,9 +80,29 @@ import Testing
                     #expect(view.payment.collectedAmount == "388.00")
                     #expect(view.payment.remainingAmount == "0.00")
                     #expect(view.sellerOrders.map(\.status) == ["delivered", "delivered"])
+
+                    // Shopify then sends orders/updated (a tag, a note): the merchant has not
+                    // marked the order paid, so it still says pending. What the couriers
+                    // collected stays collected.
+                    var later = sample
+                    later.updatedAt = "2023-06-07T10:00:00Z"
+                    let webhookId = UUID().uuidString
+                    #expect(try await client.deliver(try later.body(), topic: "orders/updated", webhookId: webhookId).status == 200)
+                    #expect(
+                        await eventually {
+                            (try? await orderPool.query("SELECT status FROM webhook_deliveries WHERE webhook_id = \(webhookId)")
+                                .scalar("status", as: String.self)) == "processed"
+                        }
+                    )
+                    view = try #require(try await client.order(sample.shopifyOrderId).view)
+                    #expect(view.payment.status == "paid", "not back to unpaid")
+                    #expect(view.payment.collectedAmount == "388.00")
+                    #expect(view.payment.remainingAmount == "0.00")
+                    #expect(view.status == "delivered")
                 }
             }
         }
         await deliveryPool.close()
+        await orderPool.close()
     }
 }

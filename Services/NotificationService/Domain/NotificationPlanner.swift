@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which notifications an event causes, to whom, rendered from the templates: pure, so the
 /// rules are tested without I/O. The event id is the business fact ("order 42 confirmed"),
 /// not the message id, so a republished event finds its jobs already there.
@@ -11,7 +13,7 @@ struct NotificationPlanner: Sendable {
     }
 
     func confirmed(_ order: OrderConfirmed) throws -> [NewJob] {
-        guard let address = order.customer.email else { return [] }
+        guard let address = Self.address(order.customer.email) else { return [] }
         return [
             try email(
                 "order-confirmed",
@@ -28,7 +30,7 @@ struct NotificationPlanner: Sendable {
     }
 
     func delivered(_ order: OrderDelivered) throws -> [NewJob] {
-        guard let address = order.customer.email else { return [] }
+        guard let address = Self.address(order.customer.email) else { return [] }
         return [
             try email(
                 "order-delivered",
@@ -46,7 +48,7 @@ struct NotificationPlanner: Sendable {
     /// The customer learns at once that the order cannot be fulfilled (nothing was reserved,
     /// nothing will be shipped), rather than waiting for a delivery that never comes.
     func unfulfillable(_ order: OrderAllocationFailed) throws -> [NewJob] {
-        guard let address = order.customerEmail else { return [] }
+        guard let address = Self.address(order.customerEmail) else { return [] }
         return [
             try email(
                 "order-not-fulfilled",
@@ -103,6 +105,13 @@ struct NotificationPlanner: Sendable {
                 data: ["splitOrderId": change.splitOrderId, "status": change.status]
             )
         }
+    }
+
+    /// A customer's address as an event carries it, or nil when it is blank: no message is
+    /// ever addressed to "".
+    static func address(_ text: String?) -> String? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), trimmed.contains("@") else { return nil }
+        return trimmed
     }
 
     private func email(_ name: String, event: String, to recipient: String, order: String, values: [String: String]) throws -> NewJob {

@@ -38,10 +38,12 @@ struct PaymentSummary: Sendable, Equatable {
         let gateways = ([order.gateway] + (order.paymentGatewayNames ?? []).map(Optional.some)).compactMap { $0 }
         gateway = gateways.first
         let financial = order.financialStatus?.lowercased() ?? ""
-        if gateways.contains(where: Self.isCashOnDelivery) {
-            method = .cod
-        } else if financial == "partially_paid" {
+        // Partly paid first: an advance paid online with the rest in cash on delivery (gateways
+        // ["shopify_payments", "Cash on Delivery (COD)"]) is partial, the advance collected.
+        if financial == "partially_paid" {
             method = .partial
+        } else if gateways.contains(where: Self.isCashOnDelivery) {
+            method = .cod
         } else {
             method = .prepaid
         }
@@ -58,6 +60,18 @@ struct PaymentSummary: Sendable, Equatable {
         collectedAmount = method == .cod && financial != "paid" ? 0 : total - outstanding
         remainingAmount = total - collectedAmount
         status = remainingAmount == 0 ? .paid : collectedAmount == 0 ? .unpaid : .partiallyPaid
+    }
+
+    /// The payment once what couriers collected on delivery (which Shopify does not know) is
+    /// counted: Shopify's later payloads update what was paid online, never what was collected
+    /// here.
+    func adding(cashCollected cash: Decimal) -> PaymentSummary {
+        var payment = self
+        payment.collectedAmount = min(totalAmount, collectedAmount + cash)
+        payment.remainingAmount = totalAmount - payment.collectedAmount
+        payment.status =
+            payment.remainingAmount == 0 ? .paid : payment.collectedAmount == 0 ? .unpaid : .partiallyPaid
+        return payment
     }
 
     static func isCashOnDelivery(_ gateway: String) -> Bool {

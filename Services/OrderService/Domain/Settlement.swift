@@ -6,6 +6,8 @@ import Foundation
 struct Settlement: Sendable, Equatable {
     var totalAmount: Decimal
     var collectedAmount: Decimal
+    /// The part of `collectedAmount` couriers collected (kept apart: Shopify does not know it).
+    var cashCollected: Decimal = 0
 
     var remainingAmount: Decimal { totalAmount - collectedAmount }
     var status: PaymentSummary.Status { remainingAmount == 0 ? .paid : .partiallyPaid }
@@ -14,6 +16,6 @@ struct Settlement: Sendable, Equatable {
     /// the order is still on its way.
     func collecting(_ amount: Decimal, lastShipment: Bool) -> Settlement {
         let collected = lastShipment ? totalAmount : min(totalAmount, collectedAmount + amount)
-        return Settlement(totalAmount: totalAmount, collectedAmount: collected)
+        return Settlement(totalAmount: totalAmount, collectedAmount: collected, cashCollected: cashCollected + amount)
     }
 }

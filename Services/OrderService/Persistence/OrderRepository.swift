@@ -180,6 +180,12 @@ struct OrderRepository: Sendable {
     }
 
     /// Writes the payment record (insert, or replace with newer figures).
+    /// What couriers collected for the order so far (settled here; Shopify does not know it).
+    func cashCollected(orderId: Int64, in tx: PostgresLease) async throws -> Decimal {
+        try await tx.query("SELECT cash_collected FROM payments WHERE order_id = \(orderId)").first?
+            .decode("cash_collected") ?? 0
+    }
+
     func savePayment(_ payment: PaymentSummary, orderId: Int64, currency: String, in tx: PostgresLease) async throws {
         _ = try await tx.query(
             """

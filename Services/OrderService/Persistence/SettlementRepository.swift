@@ -50,17 +50,21 @@ struct SettlementRepository: Sendable {
     func payment(orderId: Int64, in tx: PostgresLease) async throws -> Settlement {
         let row = try await tx.query(
             """
-            SELECT total_amount, collected_amount FROM payments WHERE order_id = \(orderId) FOR UPDATE
+            SELECT total_amount, collected_amount, cash_collected FROM payments WHERE order_id = \(orderId) FOR UPDATE
             """
         )[0]
-        return Settlement(totalAmount: try row.decode("total_amount"), collectedAmount: try row.decode("collected_amount"))
+        return Settlement(
+            totalAmount: try row.decode("total_amount"),
+            collectedAmount: try row.decode("collected_amount"),
+            cashCollected: try row.decode("cash_collected")
+        )
     }
 
     func save(_ settlement: Settlement, orderId: Int64, in tx: PostgresLease) async throws {
         _ = try await tx.query(
             """
             UPDATE payments SET collected_amount = \(settlement.collectedAmount), remaining_amount = \(settlement.remainingAmount),
-                status = \(settlement.status.rawValue)
+                status = \(settlement.status.rawValue), cash_collected = \(settlement.cashCollected)
             WHERE order_id = \(orderId)
             """
         )

@@ -61,20 +61,30 @@ struct OrderWebhookHandler: Sendable {
                 shopDomain: shopDomain,
                 in: tx
             ) {
-                outcome.events.append(
-                    try Outbox.Message(
-                        Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment),
-                        traceparent: traceparent
+                if topic == .ordersCancelled {
+                    // First seen already cancelled: kept as cancelled, never confirmed, so it
+                    // takes no stock and sends nothing.
+                    let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
+                    try await orders.markCancelled(orderId: orderId, at: cancelledAt, in: tx)
+                    outcome.order = OrderRepository.Stored(id: orderId, status: .cancelled, shopifyUpdatedAt: updatedAt)
+                } else {
+                    outcome.events.append(
+                        try Outbox.Message(
+                            Self.confirmed(order, orderId: orderId, shopDomain: shopDomain, payment: payment),
+                            traceparent: traceparent
+                        )
                     )
-                )
-                outcome.order = OrderRepository.Stored(id: orderId, status: .confirmed, shopifyUpdatedAt: updatedAt)
+                    outcome.order = OrderRepository.Stored(id: orderId, status: .confirmed, shopifyUpdatedAt: updatedAt)
+                }
             } else {
                 // Another delivery of the same order committed first: continue as an update.
                 outcome.order = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
             }
         } else if let current = outcome.order, updatedAt > current.shopifyUpdatedAt, current.status.takesUpdates {
             try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
-            try await orders.savePayment(payment, orderId: current.id, currency: order.currency, in: tx)
+            // Shopify's payload says what was paid online; what couriers collected stays.
+            let cash = try await orders.cashCollected(orderId: current.id, in: tx)
+            try await orders.savePayment(payment.adding(cashCollected: cash), orderId: current.id, currency: order.currency, in: tx)
             outcome.order?.shopifyUpdatedAt = updatedAt
         }
 
@@ -93,17 +103,16 @@ struct OrderWebhookHandler: Sendable {
     }
 
     static func parse(_ payload: Data) throws -> ShopifyOrderWebhook {
-        let order: ShopifyOrderWebhook
+        var order: ShopifyOrderWebhook
         do {
             order = try ShopifyOrderWebhook.decode(payload)
         } catch {
             throw PermanentWebhookError("payload does not match Shopify's order schema: \(Self.describe(error))")
         }
-        guard !order.lineItems.isEmpty else { throw PermanentWebhookError("order has no line items") }
-        for item in order.lineItems {
-            guard item.quantity > 0 else { throw PermanentWebhookError("line item \(item.id) has quantity \(item.quantity)") }
-            guard let sku = item.sku, !sku.isEmpty else { throw PermanentWebhookError("line item \(item.id) has no SKU") }
-        }
+        if let refusal = OrderPayloadCheck.refusal(order) { throw PermanentWebhookError(refusal) }
+        // A blank or malformed address is no address: the customer's, else the order's.
+        order.email = EmailAddress.normalized(order.email)
+        if let email = order.customer?.email { order.customer?.email = EmailAddress.normalized(email) }
         return order
     }
 

@@ -1,0 +1,33 @@
+import Common
+import Foundation
+
+/// Whether an order payload can become a correct order, decided before anything is stored
+/// from it: a payload refused here is marked failed with the reason, sends nothing and takes
+/// no stock, rather than being accepted and then stuck downstream.
+enum OrderPayloadCheck {
+    /// No shop sells more of one line; far above any real order, far below the database's integer.
+    static let maxQuantity = 100_000
+    /// Amounts beyond this are not prices (the database keeps up to 10^16).
+    static let maxAmount = Decimal(1_000_000_000_000)
+
+    /// The first reason `order` cannot be processed, or nil.
+    static func refusal(_ order: ShopifyOrderWebhook) -> String? {
+        guard !order.lineItems.isEmpty else { return "order has no line items" }
+        var seen: Set<Int64> = []
+        for item in order.lineItems {
+            guard seen.insert(item.id).inserted else { return "line item \(item.id) appears more than once" }
+            guard item.quantity > 0 else { return "line item \(item.id) has quantity \(item.quantity)" }
+            guard item.quantity <= maxQuantity else {
+                return "line item \(item.id) has quantity \(item.quantity), more than \(maxQuantity)"
+            }
+            guard let sku = item.sku, !sku.isEmpty else { return "line item \(item.id) has no SKU" }
+            guard let price = Money.parse(item.price), price >= 0, price <= maxAmount else {
+                return "line item \(item.id) price is not an amount between 0 and \(maxAmount)"
+            }
+        }
+        guard let total = Money.parse(order.totalPrice), total >= 0, total <= maxAmount else {
+            return "total_price is not an amount between 0 and \(maxAmount)"
+        }
+        return nil
+    }
+}

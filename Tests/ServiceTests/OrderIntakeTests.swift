@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+import TestSupport
+import Testing
+
+@testable import OrderService
+
+/// What reaches OrderService's door as a real store sends it: orders first seen cancelled,
+/// payloads that can never become a correct order, blank addresses, partly prepaid COD.
+@Suite struct OrderIntakeTests {
+    static let secret = "intake-test-secret"
+
+    func app(port: Int) async throws -> some ApplicationProtocol {
+        try await OrderService.buildApplication(
+            try OrderServiceConfiguration(
+                environment: Environment([
+                    "DATABASE_URL": TestStack.test.databaseURL(.order), "AMQP_URL": TestStack.test.amqpURL,
+                    "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
+                    "SHOPIFY_WEBHOOK_SECRETS": Self.secret,
+                ])
+            )
+        )
+    }
+
+    /// The sample order with a new id and `changes` applied to its top level (or, through
+    /// `lines`, to its line items).
+    static func order(
+        id: Int64 = Int64.random(in: 1_000_000_000_000_000...9_000_000_000_000_000_000),
+        _ changes: [String: Any] = [:],
+        lines: (([[String: Any]]) -> [[String: Any]])? = nil
+    ) throws -> (id: Int64, body: Data) {
+        var json = try JSONSerialization.jsonObject(with: Fixtures.data("shopify/orders-create.json")) as! [String: Any]
+        json["id"] = id
+        for (key, value) in changes { json[key] = value }
+        if let lines { json["line_items"] = lines(json["line_items"] as! [[String: Any]]) }
+        return (id, try JSONSerialization.data(withJSONObject: json))
+    }
+
+    /// The outbox rows about one Shopify order, by routing key.
+    static func announcements(_ id: Int64, pool: PostgresPool) async throws -> [String] {
+        try await pool.query(
+            """
+            SELECT routing_key FROM outbox WHERE payload LIKE \("%\"shopifyOrderId\":\"\(id)\"%") ORDER BY id
+            """
+        ).map { try $0.decode("routing_key") }
+    }
+
+    static func deliveryRow(_ webhookId: String, pool: PostgresPool) async throws -> (status: String, error: String?)? {
+        try await pool.query("SELECT status, last_error FROM webhook_deliveries WHERE webhook_id = \(webhookId)").first.map {
+            (try $0.decode("status"), try $0.decode("last_error"))
+        }
+    }
+
+    @Test func anOrderFirstSeenCancelledIsKeptCancelledTakesNothingAndIsNeverConfirmed() async throws {
+        let pool = TestStack.test.pool(.order, name: uniqueName("intake"))
+        let client = ShopifyClient(base: "http://127.0.0.1:28385", secret: Self.secret)
+        let order = try Self.order()
+        let webhookId = UUID().uuidString
+        try await withRunningApplication(try await app(port: 28385)) { () async throws -> Void in
+            #expect(try await client.deliver(order.body, topic: "orders/cancelled", webhookId: webhookId).status == 200)
+            #expect(await eventually { (try? await Self.deliveryRow(webhookId, pool: pool))??.status == "processed" })
+            #expect(try await client.order(order.id).view?.status == "cancelled")
+            // The create that Shopify sent first but that arrives late changes nothing.
+            #expect(try await client.deliver(order.body, topic: "orders/create").status == 200)
+            #expect(
+                await eventually {
+                    (try? await pool.query(
+                        "SELECT count(*)::int AS n FROM webhook_deliveries WHERE payload_sha256 = sha256(\(order.body)) AND status = 'processed'"
+                    ).scalar("n", as: Int.self)) == 2
+                }
+            )
+            #expect(try await client.order(order.id).view?.status == "cancelled")
+        }
+        #expect(try await Self.announcements(order.id, pool: pool).isEmpty, "no order.confirmed, no order.cancelled")
+        await pool.close()
+    }
+
+    @Test func payloadsThatCannotBecomeACorrectOrderAreRefusedWithTheirReasonAndSendNothing() async throws {
+        let pool = TestStack.test.pool(.order, name: uniqueName("intake"))
+        let client = ShopifyClient(base: "http://127.0.0.1:28386", secret: Self.secret)
+        let cases: [(order: (id: Int64, body: Data), reason: String)] = [
+            (
+                try Self.order(lines: { lines in
+                    lines.map {
+                        var line = $0
+                        line["id"] = 42
+                        return line
+                    }
+                }), "appears more than once"
+            ),
+            (try Self.order(lines: { lines in [lines[0].merging(["quantity": 3_000_000_000]) { $1 }] }), "more than 100000"),
+            (try Self.order(lines: { lines in [lines[0].merging(["price": "99999999999999.00"]) { $1 }] }), "price is not an amount"),
+            (try Self.order(lines: { _ in [] }), "no line items"),
+            (try Self.order(["total_price": "-5.00"]), "total_price is not an amount"),
+        ]
+        try await withRunningApplication(try await app(port: 28386)) { () async throws -> Void in
+            for (order, reason) in cases {
+                let webhookId = UUID().uuidString
+                #expect(try await client.deliver(order.body, webhookId: webhookId).status == 200, "stored, then refused")
+                #expect(await eventually { (try? await Self.deliveryRow(webhookId, pool: pool))??.status == "failed" }, "\(reason)")
+                let row = try #require(try await Self.deliveryRow(webhookId, pool: pool))
+                #expect(row.error?.contains(reason) == true, "\(row.error ?? "no error") names \(reason)")
+                #expect(try await client.order(order.id).status == 404, "no order for \(reason)")
+                #expect(try await Self.announcements(order.id, pool: pool).isEmpty)
+            }
+        }
+        await pool.close()
+    }
+
+    @Test func aBlankOrMalformedEmailIsNoEmailAndAPartlyPrepaidCODOrderIsPartial() async throws {
+        let client = ShopifyClient(base: "http://127.0.0.1:28387", secret: Self.secret)
+        var customer = try #require(
+            (try JSONSerialization.jsonObject(with: Fixtures.data("shopify/orders-create.json")) as? [String: Any])?["customer"]
+                as? [String: Any]
+        )
+        customer["id"] = Int64.random(in: 1_000_000_000...9_000_000_000)
+        customer["email"] = "   "
+        let order = try Self.order([
+            "email": "", "customer": customer, "financial_status": "partially_paid", "gateway": "shopify_payments",
+            "payment_gateway_names": ["shopify_payments", "Cash on Delivery (COD)"], "total_outstanding": "300.00",
+        ])
+        try await withRunningApplication(try await app(port: 28387)) { () async throws -> Void in
+            #expect(try await client.deliver(order.body).status == 200)
+            #expect(await eventually { (try? await client.order(order.id).status) == 200 })
+            let view = try #require(try await client.order(order.id).view)
+            #expect(view.customer.email == nil, "not \"\" nor blanks")
+            #expect(view.payment.method == "partial")
+            #expect(view.payment.collectedAmount == "88.00", "the advance paid online: 388.00 less 300.00 outstanding")
+            #expect(view.payment.remainingAmount == "300.00")
+        }
+    }
+}
