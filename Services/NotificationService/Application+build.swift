@@ -32,7 +32,7 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
             .notificationService,
             [
                 .orderConfirmed: consumer.handle, .orderAllocated: consumer.handle, .orderAllocationFailed: consumer.handle,
-                .deliveryStatusChanged: consumer.handle, .orderDelivered: consumer.handle,
+                .deliveryStatusChanged: consumer.handle, .orderDelivered: consumer.handle, .sellerOrderCancelled: consumer.handle,
             ]
         ),
         batching: .init(maxBatch: NotificationPlanningConsumer.maxBatch) { try await consumer.handle(batch: $0) },

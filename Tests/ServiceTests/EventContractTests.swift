@@ -58,9 +58,24 @@ import Testing
             published: OrderService.OrderCancelled(
                 orderId: "42",
                 shopifyOrderId: "820982911946154508",
-                shopDomain: "shop.myshopify.com"
+                shopDomain: "shop.myshopify.com",
+                keptLineItemIds: ["866550311766439020"]
             ),
             readers: [InventoryService.OrderCancelled.self]
+        ),
+        .sellerOrderCancelled: Contract(
+            published: OrderService.SellerOrderCancelled(
+                splitOrderId: "42-2",
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                name: "#9999",
+                vendorId: "VEND-MUM-3",
+                vendorName: "Andheri Gadgets",
+                vendorEmail: "orders@andheri.example",
+                hubId: "HUB-MUM-ANDHERI"
+            ),
+            readers: [DeliveryService.SellerOrderCancelled.self, NotificationService.SellerOrderCancelled.self]
         ),
         .inventoryAllocated: Contract(
             published: InventoryService.InventoryAllocated(
@@ -250,7 +265,10 @@ import Testing
         #expect(throws: EventDispatch.Mismatch.self) {
             try EventDispatch(.deliveryService, [.orderAllocated: { _ in }, .orderConfirmed: { _ in }])
         }
-        #expect(try EventDispatch(.deliveryService, [.orderAllocated: { _ in }]).bindings == ["order.allocated"])
+        #expect(
+            try EventDispatch(.inventoryService, [.orderConfirmed: { _ in }, .orderCancelled: { _ in }]).bindings
+                == ["order.confirmed", "order.cancelled"]
+        )
     }
 
     static func read<Event: IntegrationEvent>(_ reader: Event.Type, _ body: Data) throws -> any IntegrationEvent {

@@ -194,7 +194,7 @@ import Testing
         await pool.close()
     }
     /// A batch is processed without savepoints first; one delivery that fails (here one the
-    /// payload check refuses and one PostgreSQL refuses mid-insert) sends the batch through
+    /// payload check refuses and one PostgreSQL refuses mid-insert, through a trigger) sends the batch through
     /// again with a savepoint per delivery: the good ones commit, each bad one is recorded.
     @Test func aFailingDeliveryDoesNotHoldBackTheOthersInItsBatch() async throws {
         let pool = stack.pool(.order, size: 2, name: uniqueName("batch"))
@@ -203,12 +203,26 @@ import Testing
         try await runner.apply(ServiceDefinition.ordersService.migrations, source: "service")
         let good = (0..<3).map { _ in SampleOrder() }
         let badTime = SampleOrder(updatedAt: "yesterday")
-        let overflow = SampleOrder()
+        let refusedByDatabase = SampleOrder()
         var deliveries = try good.map { ($0.shopifyOrderId, try $0.body()) }
         deliveries.append((badTime.shopifyOrderId, try badTime.body()))
-        let tooMany = String(decoding: try overflow.body(), as: UTF8.self)
-            .replacingOccurrences(of: #""quantity": 1,"#, with: #""quantity": 99999999999,"#)  // past PostgreSQL's integer
-        deliveries.append((overflow.shopifyOrderId, Data(tooMany.utf8)))
+        deliveries.append((refusedByDatabase.shopifyOrderId, try refusedByDatabase.body()))
+        // PostgreSQL refuses that order mid-insert: a trigger of the test's own raises for it.
+        let trigger = uniqueName("refuse")
+        _ = try await pool.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE FUNCTION \(trigger)() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.shopify_order_id = \(refusedByDatabase.shopifyOrderId) THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                        RETURN NEW;
+                    END $$
+                    """
+            )
+        )
+        _ = try await pool.query(
+            PostgresQuery(unsafeSQL: "CREATE TRIGGER \(trigger) BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION \(trigger)()")
+        )
         let received = deliveries.map { id, body in
             ReceivedWebhook(
                 headers: ShopifyWebhookHeaders(
@@ -249,11 +263,13 @@ import Testing
         }
         let refused = try await delivery(badTime)
         #expect(refused.0 == "failed" && refused.1 == 1 && refused.2?.contains("updated_at") == true)
-        let retried = try await delivery(overflow)
+        let retried = try await delivery(refusedByDatabase)
         #expect(retried.0 == "pending" && retried.1 == 1 && retried.2 != nil, "a database error is retried later")
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "DROP TRIGGER \(trigger) ON orders"))
+        _ = try await pool.query(PostgresQuery(unsafeSQL: "DROP FUNCTION \(trigger)()"))
         let strays = try await pool.query(
             """
-            SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = ANY(\([badTime.shopifyOrderId, overflow.shopifyOrderId])::bigint[])
+            SELECT count(*)::int AS n FROM orders WHERE shopify_order_id = ANY(\([badTime.shopifyOrderId, refusedByDatabase.shopifyOrderId])::bigint[])
             """
         )
         #expect(try strays.scalar("n", as: Int.self) == 0, "nothing of a failed delivery is kept")
@@ -275,10 +291,12 @@ import Testing
         var cancelled = updated
         cancelled.updatedAt = "2022-01-02T10:00:00-05:00"
         let other = SampleOrder()
+        // Named so that they are stored (in webhook id order) and so processed in the order of the
+        // order's life: an orders/cancelled processed first would make an order never confirmed.
         let steps: [(String, String, Data)] = [
-            ("create", "orders/create", try order.body()), ("update", "orders/updated", try updated.body()),
-            ("cancel", "orders/cancelled", try cancelled.body()), ("copy", "orders/create", try order.body()),
-            ("other", "orders/create", try other.body()),
+            ("1-create", "orders/create", try order.body()), ("2-update", "orders/updated", try updated.body()),
+            ("3-cancel", "orders/cancelled", try cancelled.body()), ("4-copy", "orders/create", try order.body()),
+            ("5-other", "orders/create", try other.body()),
         ]
         let received = steps.map { name, topic, body in
             ReceivedWebhook(

@@ -144,4 +144,40 @@ import Testing
             )
         }
     }
+
+    @Test func theVendorOfACancelledSellerOrderGetsAnEmailAndAPush() async throws {
+        let notifications = NotificationHarness(port: 28447)
+        let order = uniqueName("c")
+        let vendor = uniqueName("vendor")
+        let email = "\(vendor)@vendors.example"
+        let token = uniqueName("device-token")
+        try await withRunningApplication(try await notifications.app()) { () async throws -> Void in
+            #expect(
+                try await HTTPTest.send(
+                    "PUT",
+                    notifications.base + "/devices",
+                    json: #"{"vendorId": "\#(vendor)", "token": "\#(token)", "platform": "android"}"#,
+                    token: "admin"
+                ).status == 200
+            )
+            let cancelled = """
+                {"splitOrderId": "\(order)-2", "orderId": "\(order)", "shopifyOrderId": "\(order)", "shopDomain": "s.myshopify.com",
+                 "name": "#\(order)", "vendorId": "\(vendor)", "vendorName": "Vendor \(vendor)", "vendorEmail": "\(email)", "hubId": null}
+                """
+            // Published twice (a relay that crashed before marking it sent): told once.
+            try await notifications.publish("seller_order.cancelled", cancelled)
+            try await notifications.publish("seller_order.cancelled", cancelled)
+            #expect(await eventually { notifications.mails(to: email).count == 1 && notifications.pushes(to: token).count == 1 })
+            #expect(
+                await eventually {
+                    (try? await notifications.notifications(order: order).map(\.state)) == ["COMPLETED", "COMPLETED"]
+                }
+            )
+            try await TestStack.test.drained(ServiceDefinition.notificationService.queue!.queue)
+            #expect(notifications.mails(to: email).count == 1)
+            let entries = try await notifications.notifications(order: order)
+            #expect(entries.map(\.template) == ["seller-order-cancelled", "seller-order-cancelled"])
+            #expect(entries.map(\.channel) == ["email", "push"])
+        }
+    }
 }

@@ -5,7 +5,10 @@ import Testing
 
 /// Templates are files beside the service; every one loads and fills what its channel needs.
 @Suite struct NotificationTemplateTests {
-    @Test(arguments: ["order-confirmed.email", "order-delivered.email", "seller-order-assigned.email", "order-not-fulfilled.email"])
+    @Test(arguments: [
+        "order-confirmed.email", "order-delivered.email", "seller-order-assigned.email", "order-not-fulfilled.email",
+        "seller-order-cancelled.email",
+    ])
     func emailTemplatesHaveASubjectTextAndHTML(name: String) throws {
         let rendered = try Template.load(name).render(["orderName": "#1001", "customerName": "Asha", "vendorName": "Acme"])
         #expect(rendered["subject"]?.isEmpty == false)
@@ -14,7 +17,7 @@ import Testing
         #expect(!(rendered.values.contains { $0.contains("{{") }), "every placeholder filled")
     }
 
-    @Test(arguments: ["seller-order-assigned.push", "delivery-status.push"])
+    @Test(arguments: ["seller-order-assigned.push", "delivery-status.push", "seller-order-cancelled.push"])
     func pushTemplatesHaveATitleAndBody(name: String) throws {
         let rendered = try Template.load(name).render(["splitOrderId": "42-1", "statusText": "out for delivery"])
         #expect(rendered["title"]?.contains("42-1") == true)
@@ -88,5 +91,18 @@ import Testing
             #expect(try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(body.utf8))).isEmpty, "\(email)")
         }
         #expect(NotificationPlanner.address(" asha@example.com ") == "asha@example.com")
+    }
+
+    @Test func theVendorOfACancelledSellerOrderIsToldByEmailAndOnEachDevice() throws {
+        let body =
+            ##"{"splitOrderId": "9-2", "orderId": "9", "shopifyOrderId": "1009", "shopDomain": "s", "name": "#1009", "vendorId": "V2", "vendorName": "Vendor V2", "vendorEmail": "v2@example.com", "hubId": null}"##
+        let cancelled = try SellerOrderCancelled.decode(from: Data(body.utf8))
+        let jobs = try NotificationPlanner().sellerOrderCancelled(cancelled, vendorDevices: ["V2": ["tok-x"], "V1": ["tok-y"]])
+        #expect(jobs.map(\.channel) == [.email, .push])
+        #expect(jobs.map(\.recipient) == ["v2@example.com", "tok-x"])
+        #expect(Set(jobs.map(\.eventId)) == ["seller_order.cancelled:9-2"])
+        #expect(jobs[0].message["subject"] == "Order 9-2 cancelled: do not ship")
+        #expect(jobs[0].message["text"]?.contains("#1009") == true)
+        #expect(jobs[1].message["data.splitOrderId"] == "9-2")
     }
 }

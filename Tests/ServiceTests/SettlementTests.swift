@@ -10,97 +10,69 @@ import Testing
 /// The whole chain: a Shopify COD order, allocated to two vendors, delivered in parts through
 /// Shiprocket webhooks, settled once per shipment, paid in full when the last one arrives.
 @Suite struct SettlementTests {
-    static let secret = "settlement-secret"
-
     @Test func aCODOrderDeliveredInPartsIsSettledOncePerShipmentAndPaidInFull() async throws {
-        let inventory = InventoryHarness(ports: [28421])
-        let delivery = DeliveryHarness(port: 28422)
-        let a = inventory.id("A")
-        let b = inventory.id("B")
-        let v1 = inventory.id("V1")
-        let v2 = inventory.id("V2")
-        let catalog = inventory.catalog(
-            skus: [a, b],
-            vendors: [v1: 1, v2: 2],
-            offers: [(v1, a, "3"), (v2, b, "3")],
-            stock: [(a, v1, nil, 5), (b, v2, nil, 5)]
-        )
-        let sample = SampleOrder(financialStatus: "pending", gateway: "Cash on Delivery (COD)", skus: [a, b])
-        let client = ShopifyClient(base: "http://127.0.0.1:28423", secret: Self.secret)
+        let chain = TwoVendorChain(inventoryPort: 28421, deliveryPort: 28422, orderPort: 28423)
+        let (delivery, client, sample) = (chain.delivery, chain.client, chain.sample)
         let deliveryPool = TestStack.test.pool(.delivery, size: 1, name: uniqueName("settlement"))
         let orderPool = TestStack.test.pool(.order, size: 1, name: uniqueName("settlement"))
-        let orderService = try await OrderService.buildApplication(
-            try OrderServiceConfiguration(
-                environment: Environment([
-                    "DATABASE_URL": TestStack.test.databaseURL(.order), "AMQP_URL": TestStack.test.amqpURL,
-                    "HOST": "127.0.0.1", "PORT": "28423", "ADMIN_TOKEN": "admin", "LOG_LEVEL": "error",
-                    "SHOPIFY_WEBHOOK_SECRETS": Self.secret,
-                ])
-            )
-        )
-        try await inventory.run { () async throws -> Void in
-            try await withRunningApplication(try await DeliveryHarness.app(port: 28422)) { () async throws -> Void in
-                try await withRunningApplication(orderService) { () async throws -> Void in
-                    #expect(try await inventory.putCatalog(catalog).status == 200)
-                    #expect(try await client.deliver(try sample.body()).status == 200)
-                    #expect(
-                        await eventually {
-                            (try? await client.order(sample.shopifyOrderId).view?.sellerOrders.count) == 2
-                        }
-                    )
-                    let splits = try #require(try await client.order(sample.shopifyOrderId).view).sellerOrders.map(\.splitOrderId)
-                    for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
-
-                    // The first shipment arrives; Shiprocket then repeats itself.
-                    #expect(
-                        try await delivery.webhook(awb: uniqueName("awb"), orderId: splits[0], status: 7, at: "05 06 2023 10:00:00").status == 200
-                    )
-                    #expect(await eventually { (try? await client.order(sample.shopifyOrderId).view?.payment.collectedAmount) == "194.00" })
-                    for time in ["05 06 2023 10:00:00", "05 06 2023 10:05:00"] {
-                        _ = try await delivery.webhook(awb: nil, orderId: splits[0], status: 7, at: time)
-                    }
-                    // Both repeats processed; a second settlement would have been announced in the
-                    // same transaction.
-                    #expect(await eventually { await delivery.processedWebhooks(splits[0]) == 3 })
-                    #expect(try await delivery.announcements(splits[0], pool: deliveryPool) == 1, "announced once")
-                    var view = try #require(try await client.order(sample.shopifyOrderId).view)
-                    #expect(view.payment.collectedAmount == "194.00", "settled once")
-                    #expect(view.payment.remainingAmount == "194.00")
-                    #expect(view.payment.status == "partially_paid")
-                    #expect(view.sellerOrders.map(\.status) == ["delivered", "assigned"])
-                    #expect(view.status == "allocated")
-
-                    // The second shipment arrives: the order is delivered and paid.
-                    #expect(
-                        try await delivery.webhook(awb: uniqueName("awb"), orderId: splits[1], status: 7, at: "06 06 2023 09:00:00").status == 200
-                    )
-                    #expect(await eventually { (try? await client.order(sample.shopifyOrderId).view?.status) == "delivered" })
-                    view = try #require(try await client.order(sample.shopifyOrderId).view)
-                    #expect(view.payment.status == "paid")
-                    #expect(view.payment.collectedAmount == "388.00")
-                    #expect(view.payment.remainingAmount == "0.00")
-                    #expect(view.sellerOrders.map(\.status) == ["delivered", "delivered"])
-
-                    // Shopify then sends orders/updated (a tag, a note): the merchant has not
-                    // marked the order paid, so it still says pending. What the couriers
-                    // collected stays collected.
-                    var later = sample
-                    later.updatedAt = "2023-06-07T10:00:00Z"
-                    let webhookId = UUID().uuidString
-                    #expect(try await client.deliver(try later.body(), topic: "orders/updated", webhookId: webhookId).status == 200)
-                    #expect(
-                        await eventually {
-                            (try? await orderPool.query("SELECT status FROM webhook_deliveries WHERE webhook_id = \(webhookId)")
-                                .scalar("status", as: String.self)) == "processed"
-                        }
-                    )
-                    view = try #require(try await client.order(sample.shopifyOrderId).view)
-                    #expect(view.payment.status == "paid", "not back to unpaid")
-                    #expect(view.payment.collectedAmount == "388.00")
-                    #expect(view.payment.remainingAmount == "0.00")
-                    #expect(view.status == "delivered")
+        try await chain.run {
+            #expect(try await client.deliver(try sample.body()).status == 200)
+            #expect(
+                await eventually {
+                    (try? await client.order(sample.shopifyOrderId).view?.sellerOrders.count) == 2
                 }
+            )
+            let splits = try #require(try await client.order(sample.shopifyOrderId).view).sellerOrders.map(\.splitOrderId)
+            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+
+            // The first shipment arrives; Shiprocket then repeats itself.
+            #expect(
+                try await delivery.webhook(awb: uniqueName("awb"), orderId: splits[0], status: 7, at: "05 06 2023 10:00:00").status == 200
+            )
+            #expect(await eventually { (try? await client.order(sample.shopifyOrderId).view?.payment.collectedAmount) == "194.00" })
+            for time in ["05 06 2023 10:00:00", "05 06 2023 10:05:00"] {
+                _ = try await delivery.webhook(awb: nil, orderId: splits[0], status: 7, at: time)
             }
+            // Both repeats processed; a second settlement would have been announced in the
+            // same transaction.
+            #expect(await eventually { await delivery.processedWebhooks(splits[0]) == 3 })
+            #expect(try await delivery.announcements(splits[0], pool: deliveryPool) == 1, "announced once")
+            var view = try #require(try await client.order(sample.shopifyOrderId).view)
+            #expect(view.payment.collectedAmount == "194.00", "settled once")
+            #expect(view.payment.remainingAmount == "194.00")
+            #expect(view.payment.status == "partially_paid")
+            #expect(view.sellerOrders.map(\.status) == ["delivered", "assigned"])
+            #expect(view.status == "allocated")
+
+            // The second shipment arrives: the order is delivered and paid.
+            #expect(
+                try await delivery.webhook(awb: uniqueName("awb"), orderId: splits[1], status: 7, at: "06 06 2023 09:00:00").status == 200
+            )
+            #expect(await eventually { (try? await client.order(sample.shopifyOrderId).view?.status) == "delivered" })
+            view = try #require(try await client.order(sample.shopifyOrderId).view)
+            #expect(view.payment.status == "paid")
+            #expect(view.payment.collectedAmount == "388.00")
+            #expect(view.payment.remainingAmount == "0.00")
+            #expect(view.sellerOrders.map(\.status) == ["delivered", "delivered"])
+
+            // Shopify then sends orders/updated (a tag, a note): the merchant has not
+            // marked the order paid, so it still says pending. What the couriers
+            // collected stays collected.
+            var later = sample
+            later.updatedAt = "2023-06-07T10:00:00Z"
+            let webhookId = UUID().uuidString
+            #expect(try await client.deliver(try later.body(), topic: "orders/updated", webhookId: webhookId).status == 200)
+            #expect(
+                await eventually {
+                    (try? await orderPool.query("SELECT status FROM webhook_deliveries WHERE webhook_id = \(webhookId)")
+                        .scalar("status", as: String.self)) == "processed"
+                }
+            )
+            view = try #require(try await client.order(sample.shopifyOrderId).view)
+            #expect(view.payment.status == "paid", "not back to unpaid")
+            #expect(view.payment.collectedAmount == "388.00")
+            #expect(view.payment.remainingAmount == "0.00")
+            #expect(view.status == "delivered")
         }
         await deliveryPool.close()
         await orderPool.close()

@@ -7,4 +7,6 @@ struct OrderCancelled: IntegrationEvent {
     var orderId: String
     var shopifyOrderId: String
     var shopDomain: String
+    /// Lines already delivered, whose units are not returned (absent: none were).
+    var keptLineItemIds: [String]?
 }

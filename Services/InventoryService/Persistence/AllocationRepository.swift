@@ -135,8 +135,9 @@ struct AllocationRepository: Sendable {
         return outcomes
     }
 
-    /// Returns a cancelled order's stock, once. A cancellation that arrives before its
-    /// confirmation leaves a marker so that the confirmation takes nothing.
+    /// Returns a cancelled order's stock, once: every line but those already delivered (whose
+    /// units are with the customer). A cancellation that arrives before its confirmation
+    /// leaves a marker so that the confirmation takes nothing.
     func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> InventoryReleased? {
         let marked = try await tx.query(
             """
@@ -156,7 +157,9 @@ struct AllocationRepository: Sendable {
         let lines = try await tx.query(
             """
             SELECT l.sku, l.vendor_id, l.hub_id, l.quantity, l.stock_id
-            FROM allocation_lines l WHERE l.order_id = \(order.orderId) ORDER BY l.stock_id, l.line_item_id
+            FROM allocation_lines l
+            WHERE l.order_id = \(order.orderId) AND l.line_item_id <> ALL(\(order.keptLineItemIds ?? [])::text[])
+            ORDER BY l.stock_id, l.line_item_id
             """
         )
         var totals: [Int64: Int] = [:]

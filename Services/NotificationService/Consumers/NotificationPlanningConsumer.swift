@@ -34,7 +34,9 @@ struct NotificationPlanningConsumer: Sendable {
         let events = try messages.map(Event.init)
         let created: Int = try await pool.withTransaction(retries: 5) { tx in
             try await contacts.remember(events.compactMap(\.confirmed), in: tx)
-            let vendors = Set(events.compactMap(\.allocated).flatMap { $0.sellerOrders.map(\.vendorId) })
+            let vendors = Set(
+                events.compactMap(\.allocated).flatMap { $0.sellerOrders.map(\.vendorId) } + events.compactMap(\.sellerOrderCancelled).map(\.vendorId)
+            )
             let vendorDevices = try await contacts.devices(kind: "vendor", owners: vendors.sorted(), in: tx)
             var jobs: [NewJob] = []
             for event in events { jobs += try await self.jobs(for: event, vendorDevices: vendorDevices, in: tx) }
@@ -55,6 +57,7 @@ struct NotificationPlanningConsumer: Sendable {
         case unfulfillable(OrderAllocationFailed)
         case delivered(OrderDelivered)
         case statusChanged(DeliveryStatusChanged)
+        case sellerOrderCancelled(SellerOrderCancelled)
 
         init(_ message: IncomingMessage) throws {
             switch message.eventType {
@@ -63,6 +66,7 @@ struct NotificationPlanningConsumer: Sendable {
             case OrderAllocationFailed.routingKey: self = .unfulfillable(try OrderAllocationFailed.decode(message))
             case OrderDelivered.routingKey: self = .delivered(try OrderDelivered.decode(message))
             case DeliveryStatusChanged.routingKey: self = .statusChanged(try DeliveryStatusChanged.decode(message))
+            case SellerOrderCancelled.routingKey: self = .sellerOrderCancelled(try SellerOrderCancelled.decode(message))
             default: throw PermanentMessageError("NotificationService does not handle \(message.eventType)")
             }
         }
@@ -73,6 +77,10 @@ struct NotificationPlanningConsumer: Sendable {
 
         var allocated: OrderAllocated? {
             if case .allocated(let order) = self { order } else { nil }
+        }
+
+        var sellerOrderCancelled: SellerOrderCancelled? {
+            if case .sellerOrderCancelled(let cancelled) = self { cancelled } else { nil }
         }
     }
 
@@ -86,6 +94,8 @@ struct NotificationPlanningConsumer: Sendable {
             return try planner.unfulfillable(order)
         case .delivered(let order):
             return try planner.delivered(order)
+        case .sellerOrderCancelled(let cancelled):
+            return try planner.sellerOrderCancelled(cancelled, vendorDevices: vendorDevices)
         case .statusChanged(let change):
             // Retried through the retry queue until the order's confirmation is handled.
             guard let contact = try await contacts.contact(orderId: change.orderId, in: tx) else {

@@ -90,6 +90,32 @@ struct NotificationPlanner: Sendable {
         return jobs
     }
 
+    /// The vendor of a cancelled seller order: an email, and a push message to each of its
+    /// registered devices, so that nothing is shipped.
+    func sellerOrderCancelled(_ cancelled: SellerOrderCancelled, vendorDevices: [String: [String]]) throws -> [NewJob] {
+        let event = "seller_order.cancelled:\(cancelled.splitOrderId)"
+        let values = [
+            "vendorName": cancelled.vendorName, "splitOrderId": cancelled.splitOrderId,
+            "orderName": cancelled.name ?? "#\(cancelled.shopifyOrderId)",
+        ]
+        var jobs = [
+            try email("seller-order-cancelled", event: event, to: cancelled.vendorEmail, order: cancelled.shopifyOrderId, values: values)
+        ]
+        for token in vendorDevices[cancelled.vendorId] ?? [] {
+            jobs.append(
+                try push(
+                    "seller-order-cancelled",
+                    event: event,
+                    to: token,
+                    order: cancelled.shopifyOrderId,
+                    values: values,
+                    data: ["splitOrderId": cancelled.splitOrderId, "status": "cancelled"]
+                )
+            )
+        }
+        return jobs
+    }
+
     /// A push message to each of the customer's devices.
     func statusChanged(_ change: DeliveryStatusChanged, contact: Contact, customerDevices: [String]) throws -> [NewJob] {
         let values = [

@@ -213,13 +213,14 @@ struct OrderRepository: Sendable {
         )
     }
 
-    func markCancelled(orderId: Int64, at: Date?, in tx: PostgresLease) async throws {
+    @discardableResult
+    func markCancelled(orderId: Int64, at: Date?, in tx: PostgresLease) async throws -> SellerOrderRepository.Cancellation {
         _ = try await tx.query(
             """
             UPDATE orders SET status = \(OrderStatus.cancelled.rawValue), cancelled_at = coalesce(\(at), now()), updated_at = now()
             WHERE id = \(orderId)
             """
         )
-        try await SellerOrderRepository().cancelAll(orderId: orderId, in: tx)
+        return try await SellerOrderRepository().cancelAll(orderId: orderId, in: tx)
     }
 }

@@ -150,14 +150,51 @@ struct SellerOrderRepository: Sendable {
         )
     }
 
-    /// A cancelled order's seller orders that have not been delivered are cancelled with it.
-    func cancelAll(orderId: Int64, in tx: PostgresLease) async throws {
-        _ = try await tx.query(
+    /// What cancelling an order did to its seller orders.
+    struct Cancellation: Sendable {
+        /// The seller orders cancelled (those not delivered yet).
+        var cancelled: [CancelledSellerOrder] = []
+        /// The Shopify line ids of the seller orders already delivered: kept by the customer.
+        var keptLineItemIds: [String] = []
+    }
+
+    struct CancelledSellerOrder: Sendable {
+        var splitOrderId: String
+        var vendorId: String
+        var vendorName: String
+        var vendorEmail: String
+        var hubId: String?
+    }
+
+    /// A cancelled order's seller orders that have not been delivered are cancelled with it;
+    /// delivered ones stay delivered.
+    func cancelAll(orderId: Int64, in tx: PostgresLease) async throws -> Cancellation {
+        let cancelled = try await tx.query(
             """
             UPDATE seller_orders SET status = \(SellerOrderStatus.cancelled.rawValue), updated_at = now()
             WHERE order_id = \(orderId) AND status = \(SellerOrderStatus.assigned.rawValue)
+            RETURNING split_order_id, vendor_id, vendor_name, vendor_email, hub_id
             """
-        )
+        ).map { row in
+            CancelledSellerOrder(
+                splitOrderId: try row.decode("split_order_id"),
+                vendorId: try row.decode("vendor_id"),
+                vendorName: try row.decode("vendor_name"),
+                vendorEmail: try row.decode("vendor_email"),
+                hubId: try row.decode("hub_id")
+            )
+        }
+        let kept = try await tx.query(
+            """
+            SELECT i.shopify_line_item_id
+            FROM seller_orders s
+            JOIN seller_order_items si ON si.seller_order_id = s.id
+            JOIN order_items i ON i.id = si.order_item_id
+            WHERE s.order_id = \(orderId) AND s.status = \(SellerOrderStatus.delivered.rawValue)
+            ORDER BY i.id
+            """
+        ).map { String(try $0.decode("shopify_line_item_id", as: Int64.self)) }
+        return Cancellation(cancelled: cancelled.sorted { $0.splitOrderId < $1.splitOrderId }, keptLineItemIds: kept)
     }
 
     static func status(_ row: PostgresRow) throws -> OrderStatus {

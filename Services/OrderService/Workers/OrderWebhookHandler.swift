@@ -90,13 +90,36 @@ struct OrderWebhookHandler: Sendable {
 
         if topic == .ordersCancelled, let current = outcome.order, current.status.moves(to: .cancelled) {
             let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
-            try await orders.markCancelled(orderId: current.id, at: cancelledAt, in: tx)
+            let cancellation = try await orders.markCancelled(orderId: current.id, at: cancelledAt, in: tx)
             outcome.events.append(
                 try Outbox.Message(
-                    OrderCancelled(orderId: String(current.id), shopifyOrderId: String(order.id), shopDomain: shopDomain),
+                    OrderCancelled(
+                        orderId: String(current.id),
+                        shopifyOrderId: String(order.id),
+                        shopDomain: shopDomain,
+                        keptLineItemIds: cancellation.keptLineItemIds
+                    ),
                     traceparent: traceparent
                 )
             )
+            for sellerOrder in cancellation.cancelled {
+                outcome.events.append(
+                    try Outbox.Message(
+                        SellerOrderCancelled(
+                            splitOrderId: sellerOrder.splitOrderId,
+                            orderId: String(current.id),
+                            shopifyOrderId: String(order.id),
+                            shopDomain: shopDomain,
+                            name: order.name,
+                            vendorId: sellerOrder.vendorId,
+                            vendorName: sellerOrder.vendorName,
+                            vendorEmail: sellerOrder.vendorEmail,
+                            hubId: sellerOrder.hubId
+                        ),
+                        traceparent: traceparent
+                    )
+                )
+            }
             outcome.order?.status = .cancelled
         }
         return outcome

@@ -13,12 +13,14 @@ public enum EventRoute: String, Sendable, CaseIterable {
     case deliveryStatusChanged = "delivery.status_changed"
     case deliveryDelivered = "delivery.delivered"
     case orderDelivered = "order.delivered"
+    case sellerOrderCancelled = "seller_order.cancelled"
 
     public var routingKey: String { rawValue }
 
     public var publisher: ServiceName {
         switch self {
-        case .orderConfirmed, .orderCancelled, .orderAllocated, .orderAllocationFailed, .orderDelivered: .orderService
+        case .orderConfirmed, .orderCancelled, .orderAllocated, .orderAllocationFailed, .orderDelivered, .sellerOrderCancelled:
+            .orderService
         case .inventoryAllocated, .inventoryAllocationFailed, .inventoryReleased: .inventoryService
         case .deliveryStatusChanged, .deliveryDelivered: .deliveryService
         }
@@ -36,6 +38,7 @@ public enum EventRoute: String, Sendable, CaseIterable {
         case .deliveryStatusChanged: [.notificationService]
         case .deliveryDelivered: [.orderService]
         case .orderDelivered: [.notificationService]
+        case .sellerOrderCancelled: [.deliveryService, .notificationService]
         }
     }
 
