@@ -92,6 +92,21 @@ struct DeliveryHarness {
             .scalar("settlement_attempts", as: Int.self) ?? 0
     }
 
+    /// Publishes `seller_order.cancelled` as OrderService would.
+    static func cancel(orderId: String, splitOrderId: String, stack: TestStack = .test) async throws {
+        let body = """
+            {"splitOrderId": "\(splitOrderId)", "orderId": "\(orderId)", "shopifyOrderId": "\(orderId)", "shopDomain": "d.myshopify.com",
+             "vendorId": "V", "vendorName": "Vendor", "vendorEmail": "v@example.com"}
+            """
+        let publisher = stack.publisher()
+        try await publisher.declare(ServiceDefinition.deliveryService.queue!)
+        let refused = try await publisher.publish([
+            OutgoingMessage(messageId: UUID().uuidString, routingKey: "seller_order.cancelled", body: Data(body.utf8))
+        ])
+        await publisher.shutdown()
+        guard refused.isEmpty else { throw TestFailure("seller_order.cancelled refused") }
+    }
+
     /// Publishes `order.allocated` as OrderService would, one seller order per split id.
     static func allocate(
         orderId: String,

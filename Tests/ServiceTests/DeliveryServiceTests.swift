@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -79,6 +80,28 @@ import Testing
             #expect(try await delivery.deliveries(splitOrderId: split).isEmpty)
             try await DeliveryHarness.allocate(orderId: uniqueName("order"), splitOrderIds: [split])
             #expect(await eventually { await delivery.status(split) == "picked_up" })
+        }
+    }
+
+    @Test func aCancellationThatOvertakesItsAllocationCancelsTheDeliveryWhenItIsCreated() async throws {
+        let delivery = DeliveryHarness(port: 28414)
+        let order = uniqueName("early-cancel")
+        try await withRunningApplication(try await DeliveryHarness.app(port: 28414)) {
+            // Cancelled before DeliveryService has seen the order's allocation.
+            try await DeliveryHarness.cancel(orderId: order, splitOrderId: "\(order)-1")
+            try await TestStack.test.drained(ServiceDefinition.deliveryService.queue!.queue)
+            #expect(await delivery.status("\(order)-1") == nil, "no delivery yet")
+            try await DeliveryHarness.allocate(orderId: order, splitOrderIds: ["\(order)-1", "\(order)-2"])
+            #expect(await eventually { await delivery.status("\(order)-2") == "pending" })
+            #expect(await delivery.status("\(order)-1") == "cancelled", "created cancelled, not pending")
+            // A shipment the courier has picked up is not called off by a cancellation.
+            #expect(
+                try await delivery.webhook(awb: uniqueName("awb"), orderId: "\(order)-2", status: 42, at: "01 06 2023 10:00:00").status == 200
+            )
+            #expect(await eventually { await delivery.status("\(order)-2") == "picked_up" })
+            try await DeliveryHarness.cancel(orderId: order, splitOrderId: "\(order)-2")
+            try await TestStack.test.drained(ServiceDefinition.deliveryService.queue!.queue)
+            #expect(await delivery.status("\(order)-2") == "picked_up")
         }
     }
 }

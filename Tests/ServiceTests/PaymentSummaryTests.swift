@@ -82,6 +82,23 @@ import Testing
         let half = pending.adding(cashCollected: Decimal(string: "194.00")!)
         #expect(half.status == .partiallyPaid)
         #expect(half.remainingAmount == Decimal(string: "194.00"))
+        // The merchant also records the first shipment's cash in Shopify: not counted twice.
+        let recorded = try PaymentSummary(
+            order: order([
+                "payment_gateway_names": ["Cash on Delivery (COD)"], "financial_status": "partially_paid", "total_outstanding": "194.00",
+            ])
+        )
+        #expect(recorded.adding(cashCollected: Decimal(string: "194.00")!).collectedAmount == Decimal(string: "194.00"))
+        // An advance paid online before the split, and the courier's cash on top of it.
+        let advanced = try PaymentSummary(
+            order: order([
+                "payment_gateway_names": ["shopify_payments", "Cash on Delivery (COD)"], "financial_status": "partially_paid",
+                "total_outstanding": "288.00",
+            ])
+        )
+        let settled = advanced.adding(cashCollected: Decimal(string: "288.00")!, advance: Decimal(string: "100.00")!)
+        #expect(settled.collectedAmount == Decimal(string: "388.00"))
+        #expect(settled.status == .paid)
         // Marked paid in Shopify too: never more than the total.
         let paid = try PaymentSummary(order: order(["financial_status": "paid"])).adding(cashCollected: Decimal(string: "388.00")!)
         #expect(paid.collectedAmount == Decimal(string: "388.00"))

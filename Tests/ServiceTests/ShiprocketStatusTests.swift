@@ -85,4 +85,8 @@ import Testing
         #expect(ShiprocketWebhook.parse(Data("[1]".utf8)) == nil)
         #expect(ShiprocketWebhook.parse(Data("{}".utf8))?.deduplicationKey == nil, "no shipment named")
     }
+
+    @Test func onlyAShipmentTheCourierDoesNotHaveYetIsCalledOff() {
+        #expect(DeliveryStatus.allCases.filter(\.isCancellableBeforePickup) == [.pending, .pickupScheduled])
+    }
 }

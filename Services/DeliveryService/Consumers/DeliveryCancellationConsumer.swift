@@ -4,30 +4,31 @@ import Messaging
 import Postgres
 import ServiceKit
 
-/// Cancels the shipment of a cancelled seller order (`seller_order.cancelled`), by the same
-/// forward-only rule as Shiprocket's statuses: a delivered (or otherwise ended) shipment
-/// stays as it is, and a repeated cancellation changes nothing.
+/// Cancels the shipment of a cancelled seller order (`seller_order.cancelled`) if the courier
+/// does not have it yet. A shipment already picked up (or ended) stays as it is: its courier
+/// events decide how it ends (delivered, or returned to origin), and a repeated cancellation
+/// changes nothing.
 struct DeliveryCancellationConsumer: Sendable {
     let pool: PostgresPool
     let deliveries: DeliveryRepository
     let logger: Logger
 
-    /// The seller order's `order.allocated` has not made its delivery yet: retried through
-    /// the retry queue until it has.
-    struct DeliveryNotCreatedYet: Error, CustomStringConvertible {
-        let splitOrderId: String
-        var description: String { "no delivery for seller order \(splitOrderId) yet (its order.allocated has not been handled)" }
-    }
-
     func cancel(_ message: IncomingMessage) async throws {
         let cancelled = try SellerOrderCancelled.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
+            try await deliveries.lockSellerOrders([cancelled.splitOrderId], in: tx)
             guard let delivery = try await deliveries.lock(awb: nil, channelOrderId: cancelled.splitOrderId, in: tx) else {
-                throw DeliveryNotCreatedYet(splitOrderId: cancelled.splitOrderId)
-            }
-            guard StatusTransition.decide(current: delivery.status, at: nil, next: .cancelled, at: nil) == .apply else {
+                // Its order.allocated has not been handled yet: the delivery will be created cancelled.
+                try await deliveries.recordCancellation(splitOrderId: cancelled.splitOrderId, in: tx)
                 logger.info(
-                    "seller order cancelled after its shipment ended; kept as it is",
+                    "seller order cancelled before its delivery exists; it will be created cancelled",
+                    metadata: [LogKey.sellerOrderId: "\(cancelled.splitOrderId)"]
+                )
+                return
+            }
+            guard delivery.status.isCancellableBeforePickup else {
+                logger.notice(
+                    "seller order cancelled after its shipment was picked up; the courier's events decide how it ends",
                     metadata: [LogKey.sellerOrderId: "\(cancelled.splitOrderId)", LogKey.status: "\(delivery.status.rawValue)"]
                 )
                 return

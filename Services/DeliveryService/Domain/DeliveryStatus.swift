@@ -28,4 +28,9 @@ enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
     }
 
     var isTerminal: Bool { rank == 6 }
+
+    /// Whether a cancelled seller order's shipment can simply be called off: only before the
+    /// courier has it. Once picked up, the parcel is on its way and only the courier's own
+    /// events (delivered, or returned to origin) say how it ends.
+    var isCancellableBeforePickup: Bool { self == .pending || self == .pickupScheduled }
 }

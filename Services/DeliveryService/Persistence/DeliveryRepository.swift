@@ -32,17 +32,20 @@ struct DeliveryRepository: Sendable {
     }
 
     /// One delivery per seller order of `orders`, in one statement (a redelivered event
-    /// creates nothing new). Webhooks that arrived for these seller orders before they existed
-    /// are queued again.
+    /// creates nothing new); one whose seller order was cancelled before is created cancelled.
+    /// Webhooks that arrived for these seller orders before they existed are queued again.
     func create(_ orders: [OrderAllocated], in tx: PostgresLease) async throws -> Int {
         let rows = orders.flatMap { order in order.sellerOrders.map { NewDelivery(order: order, seller: $0) } }
         guard !rows.isEmpty else { return 0 }
+        try await lockSellerOrders(rows.map(\.split_order_id), in: tx)
         let created = try await tx.query(
             """
             INSERT INTO deliveries (split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
                                     payment_method, collect_amount, currency, status)
             SELECT split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
-                   payment_method, collect_amount, currency, 'pending'
+                   payment_method, collect_amount, currency,
+                   CASE WHEN EXISTS (SELECT 1 FROM delivery_cancellations c WHERE c.split_order_id = d.split_order_id)
+                        THEN 'cancelled' ELSE 'pending' END
             FROM jsonb_to_recordset(\(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self))::jsonb)
                 AS d (split_order_id text, order_id text, shopify_order_id text, shop_domain text, vendor_id text,
                       hub_id text, payment_method text, collect_amount numeric, currency text)
@@ -56,6 +59,24 @@ struct DeliveryRepository: Sendable {
             """
         )
         return created
+    }
+
+    /// Serialises, per seller order, the creation of its delivery with its cancellation: each
+    /// then sees what the other committed (under READ COMMITTED neither sees the other's
+    /// uncommitted row). Taken in split order id order, so batches cannot deadlock.
+    func lockSellerOrders(_ splitOrderIds: [String], in tx: PostgresLease) async throws {
+        _ = try await tx.query(
+            """
+            SELECT pg_advisory_xact_lock(4207, hashtext(s)) FROM unnest(\(splitOrderIds.sorted())::text[]) AS s ORDER BY s
+            """
+        )
+    }
+
+    /// Records that a seller order was cancelled before its delivery exists.
+    func recordCancellation(splitOrderId: String, in tx: PostgresLease) async throws {
+        _ = try await tx.query(
+            "INSERT INTO delivery_cancellations (split_order_id) VALUES (\(splitOrderId)) ON CONFLICT DO NOTHING"
+        )
     }
 
     /// One seller order's delivery as the insert reads it; the amount as a string, so it stays exact.

@@ -62,12 +62,14 @@ struct PaymentSummary: Sendable, Equatable {
         status = remainingAmount == 0 ? .paid : collectedAmount == 0 ? .unpaid : .partiallyPaid
     }
 
-    /// The payment once what couriers collected on delivery (which Shopify does not know) is
-    /// counted: Shopify's later payloads update what was paid online, never what was collected
-    /// here.
-    func adding(cashCollected cash: Decimal) -> PaymentSummary {
+    /// The payment once what couriers collected on delivery is counted: Shopify's later
+    /// payloads update what was paid online, never what was collected here. `advance` is what
+    /// had been paid online when the order was split (the part no courier collects). The
+    /// larger of Shopify's figure and advance + cash counts, so cash a merchant also records
+    /// in Shopify is not counted twice.
+    func adding(cashCollected cash: Decimal, advance: Decimal = 0) -> PaymentSummary {
         var payment = self
-        payment.collectedAmount = min(totalAmount, collectedAmount + cash)
+        payment.collectedAmount = min(totalAmount, max(collectedAmount, advance + cash))
         payment.remainingAmount = totalAmount - payment.collectedAmount
         payment.status =
             payment.remainingAmount == 0 ? .paid : payment.collectedAmount == 0 ? .unpaid : .partiallyPaid

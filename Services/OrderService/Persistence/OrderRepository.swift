@@ -180,10 +180,21 @@ struct OrderRepository: Sendable {
     }
 
     /// Writes the payment record (insert, or replace with newer figures).
-    /// What couriers collected for the order so far (settled here; Shopify does not know it).
-    func cashCollected(orderId: Int64, in tx: PostgresLease) async throws -> Decimal {
-        try await tx.query("SELECT cash_collected FROM payments WHERE order_id = \(orderId)").first?
-            .decode("cash_collected") ?? 0
+    /// What couriers collected for the order so far (settled here; Shopify does not know it),
+    /// and what had been paid online when it was split (its total less what its seller orders
+    /// collect; 0 before it is split).
+    func collectedHere(orderId: Int64, in tx: PostgresLease) async throws -> (cash: Decimal, advance: Decimal) {
+        guard
+            let row = try await tx.query(
+                """
+                SELECT p.cash_collected,
+                       p.total_amount - coalesce((SELECT sum(s.collect_amount) FROM seller_orders s WHERE s.order_id = p.order_id),
+                                                 p.total_amount) AS advance
+                FROM payments p WHERE p.order_id = \(orderId)
+                """
+            ).first
+        else { return (0, 0) }
+        return (try row.decode("cash_collected"), try row.decode("advance"))
     }
 
     func savePayment(_ payment: PaymentSummary, orderId: Int64, currency: String, in tx: PostgresLease) async throws {

@@ -83,8 +83,13 @@ struct OrderWebhookHandler: Sendable {
         } else if let current = outcome.order, updatedAt > current.shopifyUpdatedAt, current.status.takesUpdates {
             try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
             // Shopify's payload says what was paid online; what couriers collected stays.
-            let cash = try await orders.cashCollected(orderId: current.id, in: tx)
-            try await orders.savePayment(payment.adding(cashCollected: cash), orderId: current.id, currency: order.currency, in: tx)
+            let here = try await orders.collectedHere(orderId: current.id, in: tx)
+            try await orders.savePayment(
+                payment.adding(cashCollected: here.cash, advance: here.advance),
+                orderId: current.id,
+                currency: order.currency,
+                in: tx
+            )
             outcome.order?.shopifyUpdatedAt = updatedAt
         }
 
