@@ -91,6 +91,9 @@ import Testing
             #expect(try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(body.utf8))).isEmpty, "\(email)")
         }
         #expect(NotificationPlanner.address(" asha@example.com ") == "asha@example.com")
+        // A vendor without an address still gets its push messages.
+        let order = try OrderAllocated.decode(from: Data(NotificationHarness.allocated(order: "10", vendor: "V1", vendorEmail: "").utf8))
+        #expect(try NotificationPlanner().allocated(order, vendorDevices: ["V1": ["tok-a"]]).map(\.channel) == [.push])
     }
 
     @Test func theVendorOfACancelledSellerOrderIsToldByEmailAndOnEachDevice() throws {

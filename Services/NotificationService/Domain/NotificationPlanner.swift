@@ -73,7 +73,9 @@ struct NotificationPlanner: Sendable {
                 "flow": seller.flow, "hubLine": seller.hubId.map { " from hub \($0)" } ?? "",
                 "collectAmount": seller.collectAmount, "currency": order.currency,
             ]
-            jobs.append(try email("seller-order-assigned", event: event, to: seller.vendorEmail, order: order.shopifyOrderId, values: values))
+            if let address = Self.address(seller.vendorEmail) {
+                jobs.append(try email("seller-order-assigned", event: event, to: address, order: order.shopifyOrderId, values: values))
+            }
             for token in vendorDevices[seller.vendorId] ?? [] {
                 jobs.append(
                     try push(
@@ -98,9 +100,10 @@ struct NotificationPlanner: Sendable {
             "vendorName": cancelled.vendorName, "splitOrderId": cancelled.splitOrderId,
             "orderName": cancelled.name ?? "#\(cancelled.shopifyOrderId)",
         ]
-        var jobs = [
-            try email("seller-order-cancelled", event: event, to: cancelled.vendorEmail, order: cancelled.shopifyOrderId, values: values)
-        ]
+        var jobs: [NewJob] = []
+        if let address = Self.address(cancelled.vendorEmail) {
+            jobs.append(try email("seller-order-cancelled", event: event, to: address, order: cancelled.shopifyOrderId, values: values))
+        }
         for token in vendorDevices[cancelled.vendorId] ?? [] {
             jobs.append(
                 try push(
@@ -133,8 +136,8 @@ struct NotificationPlanner: Sendable {
         }
     }
 
-    /// A customer's address as an event carries it, or nil when it is blank: no message is
-    /// ever addressed to "".
+    /// An address as an event carries it (a customer's or a vendor's), or nil when it is blank:
+    /// no message is ever addressed to "".
     static func address(_ text: String?) -> String? {
         guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), trimmed.contains("@") else { return nil }
         return trimmed
