@@ -94,6 +94,11 @@ import Testing
             (try Self.order(lines: { lines in [lines[0].merging(["price": "99999999999999.00"]) { $1 }] }), "price is not an amount"),
             (try Self.order(lines: { _ in [] }), "no line items"),
             (try Self.order(["total_price": "-5.00"]), "total_price is not an amount"),
+            (try Self.order(["total_discounts": "99999999999999999.00"]), "total_discounts is not an amount"),
+            (
+                try Self.order(lines: { lines in [lines[0].merging(["quantity": 100_000, "price": "99999999.00"]) { $1 }] }),
+                "add up to more than"
+            ),
         ]
         try await withRunningApplication(try await app(port: 28386)) { () async throws -> Void in
             for (order, reason) in cases {

@@ -28,6 +28,21 @@ enum OrderPayloadCheck {
         guard let total = Money.parse(order.totalPrice), total >= 0, total <= maxAmount else {
             return "total_price is not an amount between 0 and \(maxAmount)"
         }
+        // Every other amount the order is stored with: present ones must be amounts in range
+        // (total_outstanding is clamped to 0…total where it is read, so it is not checked here).
+        let others: [(String, String?)] =
+            [
+                ("total_line_items_price", order.totalLineItemsPrice), ("total_discounts", order.totalDiscounts),
+                ("total_shipping_price_set", order.totalShippingPriceSet?.shopMoney.amount),
+            ] + (order.shippingLines ?? []).enumerated().map { ("shipping_lines[\($0.offset)].price", $0.element.price) }
+        for (field, text) in others {
+            guard let text else { continue }
+            guard let amount = Money.parse(text), amount >= 0, amount <= maxAmount else {
+                return "\(field) is not an amount between 0 and \(maxAmount)"
+            }
+        }
+        let lines = order.lineItems.reduce(Decimal(0)) { $0 + (Money.parse($1.price) ?? 0) * Decimal($1.quantity) }
+        guard lines <= maxAmount else { return "the line items add up to more than \(maxAmount)" }
         return nil
     }
 }
