@@ -5,7 +5,7 @@ import Testing
 @Suite struct OrderStatusTests {
     @Test func theMovesAnOrderMakes() {
         let allowed: Set<[OrderStatus]> = [
-            [.confirmed, .allocated], [.confirmed, .allocationFailed], [.allocated, .delivered],
+            [.confirmed, .allocated], [.confirmed, .allocationFailed], [.allocated, .delivered], [.confirmed, .delivered],
             [.confirmed, .cancelled], [.allocated, .cancelled], [.allocationFailed, .cancelled], [.delivered, .cancelled],
         ]
         for from in OrderStatus.allCases {

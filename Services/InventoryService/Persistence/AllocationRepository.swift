@@ -66,9 +66,10 @@ struct AllocationRepository: Sendable {
                 level.quantity = quantities[level.stockId] ?? 0
                 return level
             }
+            // An order with nothing to ship (its lines are tips or gift cards) takes no stock.
             let plan: AllocationPlan =
                 orderLines.isEmpty
-                ? .unfillable([])
+                ? .allocated([])
                 : Allocator.plan(
                     AllocationInput(
                         customerPoint: AllocationInput.customerPoint(shipping: order.shippingPoint, billing: order.billingPoint),
@@ -81,10 +82,8 @@ struct AllocationRepository: Sendable {
             switch plan {
             case .unfillable(let unfilled):
                 let reason =
-                    orderLines.isEmpty
-                    ? "the order has no line items"
-                    : "no vendor or hub can supply "
-                        + unfilled.map { "\($0.quantity) × \($0.sku.isEmpty ? "(unknown product)" : $0.sku)" }.joined(separator: ", ")
+                    "no vendor or hub can supply "
+                    + unfilled.map { "\($0.quantity) × \($0.sku.isEmpty ? "(unknown product)" : $0.sku)" }.joined(separator: ", ")
                 refused.append((order.orderId, reason))
                 outcomes[order.orderId] = .failed(
                     InventoryAllocationFailed(

@@ -65,9 +65,10 @@ struct AllocationResultConsumer: Sendable {
             var created: [(sellerOrder: SellerOrderDraft, orderId: Int64)] = []
             var events: [(event: OrderAllocated, traceparent: String?)] = []
             var splitIds: Set<Int64> = []
+            var fulfilled: Set<Int64> = []
             for (index, result) in results.enumerated() {
                 guard let order = orders[ids[index]] else { throw PermanentMessageError("no order \(result.orderId)") }
-                guard order.status.awaitsAllocation, !splitIds.contains(order.id) else {
+                guard order.status.awaitsAllocation, !splitIds.contains(order.id), !fulfilled.contains(order.id) else {
                     logger.info(
                         "allocation result for an order no longer waiting for one",
                         metadata: [LogKey.orderId: "\(order.id)", LogKey.status: "\(order.status)"]
@@ -85,12 +86,19 @@ struct AllocationResultConsumer: Sendable {
                 } catch {
                     throw PermanentMessageError(error.description)
                 }
+                guard !drafts.isEmpty else {
+                    // Nothing to ship (tips, gift cards): fulfilled at once, no seller order.
+                    fulfilled.insert(order.id)
+                    logger.info("order has nothing to ship; fulfilled without a seller order", metadata: [LogKey.orderId: "\(order.id)"])
+                    continue
+                }
                 created += drafts.map { ($0, order.id) }
                 events.append((OrderAllocated(order, sellerOrders: drafts), traces[index]))
                 splitIds.insert(order.id)
             }
             try await sellerOrders.insert(created, in: tx)
             try await sellerOrders.markAllocated(orderIds: Array(splitIds), in: tx)
+            try await sellerOrders.markFulfilledWithoutShipping(orderIds: Array(fulfilled), in: tx)
             try await Outbox.enqueue(all: events, in: tx)
             for (event, _) in events {
                 logger.info(

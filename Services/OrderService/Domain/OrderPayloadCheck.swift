@@ -20,7 +20,6 @@ enum OrderPayloadCheck {
             guard item.quantity <= maxQuantity else {
                 return "line item \(item.id) has quantity \(item.quantity), more than \(maxQuantity)"
             }
-            guard let sku = item.sku, !sku.isEmpty else { return "line item \(item.id) has no SKU" }
             guard let price = Money.parse(item.price), price >= 0, price <= maxAmount else {
                 return "line item \(item.id) price is not an amount between 0 and \(maxAmount)"
             }

@@ -15,7 +15,8 @@ enum OrderStatus: String, Sendable, Codable, CaseIterable {
     /// Whether the order may go from this status to `next`.
     func moves(to next: OrderStatus) -> Bool {
         switch (self, next) {
-        case (.confirmed, .allocated), (.confirmed, .allocationFailed), (.allocated, .delivered): true
+        // An order with nothing to ship goes from confirmed to delivered once allocated.
+        case (.confirmed, .allocated), (.confirmed, .allocationFailed), (.allocated, .delivered), (.confirmed, .delivered): true
         case (.cancelled, .cancelled): false
         case (_, .cancelled): true
         default: false

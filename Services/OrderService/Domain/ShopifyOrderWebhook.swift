@@ -65,10 +65,22 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
         var title: String?
         var quantity: Int
         var price: String
+        var requiresShipping: Bool?
+        var giftCard: Bool?
 
         enum CodingKeys: String, CodingKey {
             case id, sku, title, quantity, price
             case variantId = "variant_id"
+            case requiresShipping = "requires_shipping"
+            case giftCard = "gift_card"
+        }
+
+        /// Whether the line is a product a vendor ships (named by SKU, or by a variant the
+        /// catalog maps to one): not a tip, a gift card or a custom item, which stay on the order
+        /// and in its totals but are not allocated.
+        var isShipped: Bool {
+            requiresShipping != false && giftCard != true
+                && (!(sku ?? "").trimmingCharacters(in: .whitespaces).isEmpty || variantId != nil)
         }
     }
 

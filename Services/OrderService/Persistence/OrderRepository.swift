@@ -140,10 +140,11 @@ struct OrderRepository: Sendable {
                 ON CONFLICT (shop_domain, shopify_order_id) DO NOTHING
                 RETURNING id
             ), items AS (
-                INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price)
-                SELECT new_order.id, i.line_item_id, i.variant_id, i.sku, i.title, i.quantity, i.price
+                INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price, shipped)
+                SELECT new_order.id, i.line_item_id, i.variant_id, i.sku, i.title, i.quantity, i.price, i.shipped
                 FROM new_order, jsonb_to_recordset(\(items)::jsonb)
-                    AS i (line_item_id bigint, variant_id bigint, sku text, title text, quantity integer, price numeric)
+                    AS i (line_item_id bigint, variant_id bigint, sku text, title text, quantity integer, price numeric,
+                          shipped boolean)
                 ON CONFLICT (order_id, shopify_line_item_id) DO NOTHING
             ), payment AS (
                 INSERT INTO payments (order_id, method, status, gateway, total_product_amount, shipping_amount, discount_amount,
@@ -168,6 +169,7 @@ struct OrderRepository: Sendable {
         var title: String?
         var quantity: Int
         var price: String
+        var shipped: Bool
 
         init(_ item: ShopifyOrderWebhook.LineItem) {
             line_item_id = item.id
@@ -176,6 +178,7 @@ struct OrderRepository: Sendable {
             title = item.title
             quantity = item.quantity
             price = Money.format(Money.parse(item.price) ?? 0)
+            shipped = item.isShipped
         }
     }
 

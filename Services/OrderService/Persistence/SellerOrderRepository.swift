@@ -26,7 +26,7 @@ struct SellerOrderRepository: Sendable {
         try await lockOrders(ids: [id], in: tx)[id]
     }
 
-    /// The orders with their items, by id, locked in id order (so that two transactions
+    /// The orders with their shipped items, by id, locked in id order (so that two transactions
     /// locking overlapping sets cannot deadlock); ids with no order are absent.
     func lockOrders(ids: [Int64], in tx: PostgresLease) async throws -> [Int64: LockedOrder] {
         let rows = try await tx.query(
@@ -38,7 +38,7 @@ struct SellerOrderRepository: Sendable {
             FROM orders o
             JOIN customers c ON c.id = o.customer_id
             JOIN payments p ON p.order_id = o.id
-            JOIN order_items i ON i.order_id = o.id
+            LEFT JOIN order_items i ON i.order_id = o.id AND i.shipped
             WHERE o.id = ANY(\(ids)::bigint[])
             ORDER BY o.id, i.id
             FOR UPDATE OF o
@@ -47,17 +47,20 @@ struct SellerOrderRepository: Sendable {
         var orders: [Int64: LockedOrder] = [:]
         for row in rows {
             let id: Int64 = try row.decode("id")
-            let item = OrderItem(
-                id: try row.decode("item_id"),
-                lineItemId: String(try row.decode("shopify_line_item_id", as: Int64.self)),
-                variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init),
-                sku: try row.decode("sku"),
-                title: try row.decode("title"),
-                quantity: try row.decode("quantity"),
-                price: try row.decode("price")
-            )
+            // The shipped lines only (an order of tips and gift cards has none).
+            let item = try row.decode("item_id", as: Int64?.self).map { itemId in
+                OrderItem(
+                    id: itemId,
+                    lineItemId: String(try row.decode("shopify_line_item_id", as: Int64.self)),
+                    variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init),
+                    sku: try row.decode("sku"),
+                    title: try row.decode("title"),
+                    quantity: try row.decode("quantity"),
+                    price: try row.decode("price")
+                )
+            }
             if orders[id] != nil {
-                orders[id]!.items.append(item)
+                if let item { orders[id]!.items.append(item) }
                 continue
             }
             orders[id] = LockedOrder(
@@ -73,7 +76,7 @@ struct SellerOrderRepository: Sendable {
                 totalAmount: try row.decode("total_amount"),
                 collectedAmount: try row.decode("collected_amount"),
                 remainingAmount: try row.decode("remaining_amount"),
-                items: [item]
+                items: item.map { [$0] } ?? []
             )
         }
         return orders
@@ -137,6 +140,17 @@ struct SellerOrderRepository: Sendable {
         _ = try await tx.query(
             """
             UPDATE orders SET status = \(OrderStatus.allocated.rawValue), updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
+            """
+        )
+    }
+
+    /// Orders with nothing to ship (only tips, gift cards, custom items) are delivered once
+    /// allocated: there is no seller order to wait for.
+    func markFulfilledWithoutShipping(orderIds: [Int64], in tx: PostgresLease) async throws {
+        guard !orderIds.isEmpty else { return }
+        _ = try await tx.query(
+            """
+            UPDATE orders SET status = \(OrderStatus.delivered.rawValue), updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
             """
         )
     }

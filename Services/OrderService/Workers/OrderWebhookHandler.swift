@@ -163,7 +163,8 @@ struct OrderWebhookHandler: Sendable {
             ),
             shippingPoint: point(order.shippingAddress),
             billingPoint: point(order.billingAddress),
-            items: order.lineItems.map {
+            // Only what a vendor ships is allocated; the other lines count in the payment.
+            items: order.lineItems.filter(\.isShipped).map {
                 .init(
                     lineItemId: String($0.id),
                     variantId: $0.variantId.map(String.init),
