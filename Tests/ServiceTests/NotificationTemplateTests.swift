@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Testing
 
@@ -90,7 +91,7 @@ import Testing
             let body = #"{"orderId": "9", "shopifyOrderId": "1009", "shopDomain": "s", "customerEmail": "\#(email)", "reason": "x"}"#
             #expect(try NotificationPlanner().unfulfillable(try OrderAllocationFailed.decode(from: Data(body.utf8))).isEmpty, "\(email)")
         }
-        #expect(NotificationPlanner.address(" asha@example.com ") == "asha@example.com")
+        #expect(EmailAddress.normalized(" asha@example.com ") == "asha@example.com")
         // A vendor without an address still gets its push messages.
         let order = try OrderAllocated.decode(from: Data(NotificationHarness.allocated(order: "10", vendor: "V1", vendorEmail: "").utf8))
         #expect(try NotificationPlanner().allocated(order, vendorDevices: ["V1": ["tok-a"]]).map(\.channel) == [.push])

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Which notifications an event causes, to whom, rendered from the templates: pure, so the
@@ -13,7 +14,7 @@ struct NotificationPlanner: Sendable {
     }
 
     func confirmed(_ order: OrderConfirmed) throws -> [NewJob] {
-        guard let address = Self.address(order.customer.email) else { return [] }
+        guard let address = EmailAddress.normalized(order.customer.email) else { return [] }
         return [
             try email(
                 "order-confirmed",
@@ -30,7 +31,7 @@ struct NotificationPlanner: Sendable {
     }
 
     func delivered(_ order: OrderDelivered) throws -> [NewJob] {
-        guard let address = Self.address(order.customer.email) else { return [] }
+        guard let address = EmailAddress.normalized(order.customer.email) else { return [] }
         return [
             try email(
                 "order-delivered",
@@ -48,7 +49,7 @@ struct NotificationPlanner: Sendable {
     /// The customer learns at once that the order cannot be fulfilled (nothing was reserved,
     /// nothing will be shipped), rather than waiting for a delivery that never comes.
     func unfulfillable(_ order: OrderAllocationFailed) throws -> [NewJob] {
-        guard let address = Self.address(order.customerEmail) else { return [] }
+        guard let address = EmailAddress.normalized(order.customerEmail) else { return [] }
         return [
             try email(
                 "order-not-fulfilled",
@@ -73,7 +74,7 @@ struct NotificationPlanner: Sendable {
                 "flow": seller.flow, "hubLine": seller.hubId.map { " from hub \($0)" } ?? "",
                 "collectAmount": seller.collectAmount, "currency": order.currency,
             ]
-            if let address = Self.address(seller.vendorEmail) {
+            if let address = EmailAddress.normalized(seller.vendorEmail) {
                 jobs.append(try email("seller-order-assigned", event: event, to: address, order: order.shopifyOrderId, values: values))
             }
             for token in vendorDevices[seller.vendorId] ?? [] {
@@ -101,7 +102,7 @@ struct NotificationPlanner: Sendable {
             "orderName": cancelled.name ?? "#\(cancelled.shopifyOrderId)",
         ]
         var jobs: [NewJob] = []
-        if let address = Self.address(cancelled.vendorEmail) {
+        if let address = EmailAddress.normalized(cancelled.vendorEmail) {
             jobs.append(try email("seller-order-cancelled", event: event, to: address, order: cancelled.shopifyOrderId, values: values))
         }
         for token in vendorDevices[cancelled.vendorId] ?? [] {
@@ -134,13 +135,6 @@ struct NotificationPlanner: Sendable {
                 data: ["splitOrderId": change.splitOrderId, "status": change.status]
             )
         }
-    }
-
-    /// An address as an event carries it (a customer's or a vendor's), or nil when it is blank:
-    /// no message is ever addressed to "".
-    static func address(_ text: String?) -> String? {
-        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), trimmed.contains("@") else { return nil }
-        return trimmed
     }
 
     private func email(_ name: String, event: String, to recipient: String, order: String, values: [String: String]) throws -> NewJob {

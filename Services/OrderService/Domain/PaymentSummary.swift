@@ -59,7 +59,7 @@ struct PaymentSummary: Sendable, Equatable {
         }
         collectedAmount = method == .cod && financial != "paid" ? 0 : total - outstanding
         remainingAmount = total - collectedAmount
-        status = remainingAmount == 0 ? .paid : collectedAmount == 0 ? .unpaid : .partiallyPaid
+        status = Self.status(collected: collectedAmount, remaining: remainingAmount)
     }
 
     /// The payment once what couriers collected on delivery is counted: Shopify's later
@@ -71,9 +71,12 @@ struct PaymentSummary: Sendable, Equatable {
         var payment = self
         payment.collectedAmount = min(totalAmount, max(collectedAmount, advance + cash))
         payment.remainingAmount = totalAmount - payment.collectedAmount
-        payment.status =
-            payment.remainingAmount == 0 ? .paid : payment.collectedAmount == 0 ? .unpaid : .partiallyPaid
+        payment.status = Self.status(collected: payment.collectedAmount, remaining: payment.remainingAmount)
         return payment
+    }
+
+    static func status(collected: Decimal, remaining: Decimal) -> Status {
+        remaining == 0 ? .paid : collected == 0 ? .unpaid : .partiallyPaid
     }
 
     static func isCashOnDelivery(_ gateway: String) -> Bool {

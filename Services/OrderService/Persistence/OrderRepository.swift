@@ -36,7 +36,7 @@ struct OrderRepository: Sendable {
             let key = OrderKey(shopDomain: try row.decode("shop_domain"), shopifyOrderId: try row.decode("shopify_order_id"))
             stored[key] = Stored(
                 id: try row.decode("id"),
-                status: try SellerOrderRepository.status(row),
+                status: try OrderStatus(row: row),
                 shopifyUpdatedAt: try row.decode("shopify_updated_at")
             )
         }

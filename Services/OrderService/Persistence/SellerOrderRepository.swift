@@ -65,7 +65,7 @@ struct SellerOrderRepository: Sendable {
             }
             orders[id] = LockedOrder(
                 id: id,
-                status: try Self.status(row),
+                status: try OrderStatus(row: row),
                 shopDomain: try row.decode("shop_domain"),
                 shopifyOrderId: try row.decode("shopify_order_id"),
                 name: try row.decode("name"),
@@ -209,13 +209,5 @@ struct SellerOrderRepository: Sendable {
             """
         ).map { String(try $0.decode("shopify_line_item_id", as: Int64.self)) }
         return Cancellation(cancelled: cancelled.sorted { $0.splitOrderId < $1.splitOrderId }, keptLineItemIds: kept)
-    }
-
-    static func status(_ row: PostgresRow) throws -> OrderStatus {
-        let text = try row.decode("status", as: String.self)
-        guard let status = OrderStatus(rawValue: text) else {
-            throw PostgresError(kind: .decoding, message: "unknown order status \(text)")
-        }
-        return status
     }
 }
