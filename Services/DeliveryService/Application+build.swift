@@ -18,6 +18,7 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
     ShiprocketAdminController(webhooks: webhooks).addRoutes(to: ServiceHost.adminGroup(router, context))
     let consumer = DeliveryCreationConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
     let cancellations = DeliveryCancellationConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
+    let collections = DeliveryCollectionConsumer(pool: context.pool, deliveries: deliveries, logger: context.logger)
     var workers: [any Service] = [
         ShiprocketProcessor(pool: context.pool, confirmsDeliveries: configuration.tracking != nil, logger: context.logger)
     ]
@@ -28,7 +29,13 @@ func buildApplication(_ configuration: DeliveryServiceConfiguration) async throw
     return ServiceHost.application(
         context,
         router: router,
-        dispatch: try EventDispatch(.deliveryService, [.orderAllocated: consumer.create, .sellerOrderCancelled: cancellations.cancel]),
+        dispatch: try EventDispatch(
+            .deliveryService,
+            [
+                .orderAllocated: consumer.create, .sellerOrderCancelled: cancellations.cancel,
+                .sellerOrderCollectionChanged: collections.change,
+            ]
+        ),
         batching: .init(maxBatch: DeliveryCreationConsumer.maxBatch, eventType: OrderAllocated.routingKey) {
             try await consumer.handle(batch: $0)
         },

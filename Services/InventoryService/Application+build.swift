@@ -12,7 +12,10 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
     return ServiceHost.application(
         context,
         router: router,
-        dispatch: try EventDispatch(.inventoryService, [.orderConfirmed: consumer.allocate, .orderCancelled: consumer.release]),
+        dispatch: try EventDispatch(
+            .inventoryService,
+            [.orderConfirmed: consumer.allocate, .orderCancelled: consumer.release, .orderRefunded: consumer.restock]
+        ),
         batching: .init(maxBatch: AllocationConsumer.maxBatch, eventType: OrderConfirmed.routingKey) {
             try await consumer.handle(batch: $0)
         }

@@ -98,13 +98,25 @@ struct DeliveryHarness {
             {"splitOrderId": "\(splitOrderId)", "orderId": "\(orderId)", "shopifyOrderId": "\(orderId)", "shopDomain": "d.myshopify.com",
              "vendorId": "V", "vendorName": "Vendor", "vendorEmail": "v@example.com"}
             """
-        let publisher = stack.publisher()
-        try await publisher.declare(ServiceDefinition.deliveryService.queue!)
-        let refused = try await publisher.publish([
-            OutgoingMessage(messageId: UUID().uuidString, routingKey: "seller_order.cancelled", body: Data(body.utf8))
-        ])
-        await publisher.shutdown()
-        guard refused.isEmpty else { throw TestFailure("seller_order.cancelled refused") }
+        try await publish("seller_order.cancelled", body: body, stack: stack)
+    }
+
+    /// Publishes `seller_order.collection_changed` as OrderService would.
+    static func changeCollection(
+        orderId: String,
+        splitOrderId: String,
+        to amount: String,
+        version: Int,
+        stack: TestStack = .test
+    )
+        async throws
+    {
+        let body = """
+            {"splitOrderId": "\(splitOrderId)", "orderId": "\(orderId)", "shopifyOrderId": "\(orderId)", "shopDomain": "d.myshopify.com",
+             "currency": "INR", "vendorId": "V", "vendorName": "Vendor", "vendorEmail": "v@example.com",
+             "previousCollectAmount": "100.00", "collectAmount": "\(amount)", "version": \(version)}
+            """
+        try await publish("seller_order.collection_changed", body: body, stack: stack)
     }
 
     /// Publishes `order.allocated` as OrderService would, one seller order per split id.
@@ -123,14 +135,19 @@ struct DeliveryHarness {
              "customer": {}, "payment": {"method": "\(method)", "status": "unpaid", "totalAmount": "100.00",
              "collectedAmount": "0.00", "remainingAmount": "100.00"}, "sellerOrders": [\(sellers.joined(separator: ","))]}
             """
+        try await publish("order.allocated", body: body, stack: stack)
+    }
+
+    /// Publishes an event to DeliveryService as OrderService would. The service declares its
+    /// queue when its consumer starts; declaring it here too means the event cannot be
+    /// published before the queue is bound (and go unrouted).
+    static func publish(_ routingKey: String, body: String, stack: TestStack) async throws {
         let publisher = stack.publisher()
-        // The service declares its queue when its consumer starts; declaring it here too means
-        // the event cannot be published before the queue is bound (and go unrouted).
         try await publisher.declare(ServiceDefinition.deliveryService.queue!)
         let refused = try await publisher.publish([
-            OutgoingMessage(messageId: UUID().uuidString, routingKey: "order.allocated", body: Data(body.utf8))
+            OutgoingMessage(messageId: UUID().uuidString, routingKey: routingKey, body: Data(body.utf8))
         ])
         await publisher.shutdown()
-        guard refused.isEmpty else { throw TestFailure("order.allocated refused") }
+        guard refused.isEmpty else { throw TestFailure("\(routingKey) refused") }
     }
 }

@@ -104,4 +104,33 @@ import Testing
             #expect(await delivery.status("\(order)-2") == "picked_up")
         }
     }
+
+    @Test func aChangedAmountToCollectAppliesInVersionOrderUntilTheShipmentIsDelivered() async throws {
+        let delivery = DeliveryHarness(port: 28415)
+        let order = uniqueName("recollect")
+        let (first, second) = ("\(order)-1", "\(order)-2")
+        func collect(_ split: String) async -> String? { (try? await delivery.deliveries(splitOrderId: split))?.first?.collectAmount }
+        try await withRunningApplication(try await DeliveryHarness.app(port: 28415)) {
+            // A change that overtakes the delivery's creation is kept for it.
+            try await DeliveryHarness.changeCollection(orderId: order, splitOrderId: first, to: "40.00", version: 2)
+            try await TestStack.test.drained(ServiceDefinition.deliveryService.queue!.queue)
+            try await DeliveryHarness.allocate(orderId: order, splitOrderIds: [first, second], collect: "100.00")
+            #expect(await eventually { await collect(second) == "100.00" })
+            #expect(await collect(first) == "40.00", "created with the newer amount")
+            // An older change arriving late is not applied over a newer one.
+            try await DeliveryHarness.changeCollection(orderId: order, splitOrderId: first, to: "70.00", version: 1)
+            try await DeliveryHarness.changeCollection(orderId: order, splitOrderId: second, to: "0.00", version: 1)
+            #expect(await eventually { await collect(second) == "0.00" })
+            try await TestStack.test.drained(ServiceDefinition.deliveryService.queue!.queue)
+            #expect(await collect(first) == "40.00")
+            // Once delivered, what the courier collected stands.
+            #expect(
+                try await delivery.webhook(awb: uniqueName("awb"), orderId: first, status: 7, at: "01 06 2023 10:00:00").status == 200
+            )
+            #expect(await eventually { await delivery.status(first) == "delivered" })
+            try await DeliveryHarness.changeCollection(orderId: order, splitOrderId: first, to: "0.00", version: 3)
+            try await TestStack.test.drained(ServiceDefinition.deliveryService.queue!.queue)
+            #expect(await collect(first) == "40.00")
+        }
+    }
 }

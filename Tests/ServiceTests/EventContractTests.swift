@@ -200,6 +200,35 @@ import Testing
             ),
             readers: [NotificationService.OrderDelivered.self]
         ),
+        .sellerOrderCollectionChanged: Contract(
+            published: OrderService.SellerOrderCollectionChanged(
+                splitOrderId: "42-1",
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                name: "#9999",
+                currency: "INR",
+                vendorId: "VEND-MUM-2",
+                vendorName: "Powai Electronics",
+                vendorEmail: "sales@powai.example",
+                previousCollectAmount: "990.00",
+                collectAmount: "0.00",
+                version: 1
+            ),
+            readers: [DeliveryService.SellerOrderCollectionChanged.self, NotificationService.SellerOrderCollectionChanged.self]
+        ),
+        .orderRefunded: Contract(
+            published: OrderService.OrderRefunded(
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                refundId: "890088186047892319",
+                amount: "495.00",
+                currency: "INR",
+                restocked: [.init(lineItemId: "866550311766439020", quantity: 1)]
+            ),
+            readers: [InventoryService.OrderRefunded.self]
+        ),
     ]
 
     /// The module a type is declared in: the service that sends or reads the event.
@@ -266,8 +295,8 @@ import Testing
             try EventDispatch(.deliveryService, [.orderAllocated: { _ in }, .orderConfirmed: { _ in }])
         }
         #expect(
-            try EventDispatch(.inventoryService, [.orderConfirmed: { _ in }, .orderCancelled: { _ in }]).bindings
-                == ["order.confirmed", "order.cancelled"]
+            try EventDispatch(.inventoryService, [.orderConfirmed: { _ in }, .orderCancelled: { _ in }, .orderRefunded: { _ in }])
+                .bindings == ["order.confirmed", "order.cancelled", "order.refunded"]
         )
     }
 

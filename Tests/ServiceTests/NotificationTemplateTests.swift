@@ -109,4 +109,19 @@ import Testing
         #expect(jobs[0].message["text"]?.contains("#1009") == true)
         #expect(jobs[1].message["data.splitOrderId"] == "9-2")
     }
+
+    @Test func theVendorIsToldOfEachChangeOfTheAmountToCollect() throws {
+        let body =
+            ##"{"splitOrderId": "9-1", "orderId": "9", "shopifyOrderId": "1009", "shopDomain": "s", "name": "#1009", "currency": "INR", "vendorId": "V1", "vendorName": "Vendor V1", "vendorEmail": "v1@example.com", "previousCollectAmount": "194.00", "collectAmount": "0.00", "version": 2}"##
+        let changed = try SellerOrderCollectionChanged.decode(from: Data(body.utf8))
+        let jobs = try NotificationPlanner().collectionChanged(changed, vendorDevices: ["V1": ["tok-a", "tok-b"]])
+        #expect(jobs.map(\.channel) == [.email, .push, .push])
+        #expect(jobs.map(\.recipient) == ["v1@example.com", "tok-a", "tok-b"])
+        #expect(Set(jobs.map(\.eventId)) == ["seller_order.collection_changed:9-1:2"], "one notification per change")
+        #expect(jobs[0].message["subject"] == "Order 9-1: collect 0.00 INR on delivery")
+        #expect(jobs[0].message["text"]?.contains("from 194.00 to 0.00 INR") == true)
+        #expect(jobs[0].message["text"]?.contains("#1009") == true)
+        #expect(!(jobs.flatMap(\.message.values).contains { $0.contains("{{") }), "every placeholder filled")
+        #expect(jobs[1].message["data.collectAmount"] == "0.00")
+    }
 }

@@ -12,6 +12,16 @@ struct SampleOrder {
     /// The shipping address's coordinates (null in the fixture).
     var shippingPoint: (latitude: Double, longitude: Double)?
 
+    /// The sample's line ids: the first and the second line.
+    static let lineItemIds: [Int64] = [866_550_311_766_439_020, 141_249_953_214_522_974]
+
+    /// The body with top-level fields replaced (an `NSNull()` value sets null).
+    func body(with changes: [String: Any]) throws -> Data {
+        var json = try JSONSerialization.jsonObject(with: try body()) as! [String: Any]
+        for (key, value) in changes { json[key] = value }
+        return try JSONSerialization.data(withJSONObject: json)
+    }
+
     func body() throws -> Data {
         var text = String(decoding: try Fixtures.data("shopify/orders-create.json"), as: UTF8.self)
         text = text.replacingOccurrences(of: #""id": 820982911946154508"#, with: #""id": \#(shopifyOrderId)"#)
@@ -19,6 +29,8 @@ struct SampleOrder {
         text = text.replacingOccurrences(of: #""financial_status": "voided""#, with: #""financial_status": "\#(financialStatus)""#)
         text = text.replacingOccurrences(of: #""visa""#, with: #""\#(gateway)""#)
         let outstanding = financialStatus == "paid" ? "0.00" : "388.00"
+        // Shopify's sample states a total of 388.00 but a current total of 398.00; one figure here.
+        text = text.replacingOccurrences(of: #""current_total_price": "398.00""#, with: #""current_total_price": "388.00""#)
         text = text.replacingOccurrences(of: #""total_outstanding": "398.00""#, with: #""total_outstanding": "\#(outstanding)""#)
         var searchFrom = text.startIndex
         for sku in skus {

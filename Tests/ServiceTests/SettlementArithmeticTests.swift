@@ -43,3 +43,22 @@ import Testing
         #expect(settled.collectedAmount == Self.amount("990.00"))
     }
 }
+
+extension SettlementArithmeticTests {
+    @Test func aRefundComesOffWhatWasPaidAndWhatIsOwedStays() {
+        let partly = Settlement(totalAmount: Self.amount("990.00"), collectedAmount: Self.amount("390.00"), refundedAmount: Self.amount("100.00"))
+            .refunding(Self.amount("100.00"))
+        #expect(partly.totalAmount == Self.amount("890.00"))
+        #expect(partly.collectedAmount == Self.amount("290.00"))
+        #expect(partly.remainingAmount == Self.amount("600.00"))
+        #expect(partly.status == .partiallyPaid)
+        let whole = Settlement(totalAmount: Self.amount("388.00"), collectedAmount: Self.amount("388.00"), refundedAmount: Self.amount("388.00"))
+            .refunding(Self.amount("388.00"))
+        #expect(whole.totalAmount == 0)
+        #expect(whole.status == .refunded)
+        // More given back than was paid: nothing is paid, and what was owed shrinks.
+        let over = Settlement(totalAmount: Self.amount("100.00"), collectedAmount: Self.amount("20.00")).refunding(Self.amount("50.00"))
+        #expect(over.collectedAmount == 0)
+        #expect(over.totalAmount == Self.amount("50.00"))
+    }
+}

@@ -32,7 +32,8 @@ struct DeliveryRepository: Sendable {
     }
 
     /// One delivery per seller order of `orders`, in one statement (a redelivered event
-    /// creates nothing new); one whose seller order was cancelled before is created cancelled.
+    /// creates nothing new); one whose seller order was cancelled before is created cancelled,
+    /// one whose amount to collect changed before is created with the newest amount.
     /// Webhooks that arrived for these seller orders before they existed are queued again.
     func create(_ orders: [OrderAllocated], in tx: PostgresLease) async throws -> Int {
         let rows = orders.flatMap { order in order.sellerOrders.map { NewDelivery(order: order, seller: $0) } }
@@ -41,14 +42,15 @@ struct DeliveryRepository: Sendable {
         let created = try await tx.query(
             """
             INSERT INTO deliveries (split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
-                                    payment_method, collect_amount, currency, status)
-            SELECT split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
-                   payment_method, collect_amount, currency,
+                                    payment_method, collect_amount, collect_version, currency, status)
+            SELECT d.split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
+                   payment_method, coalesce(changed.collect_amount, d.collect_amount), coalesce(changed.collect_version, 0), currency,
                    CASE WHEN EXISTS (SELECT 1 FROM delivery_cancellations c WHERE c.split_order_id = d.split_order_id)
                         THEN 'cancelled' ELSE 'pending' END
             FROM jsonb_to_recordset(\(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self))::jsonb)
                 AS d (split_order_id text, order_id text, shopify_order_id text, shop_domain text, vendor_id text,
                       hub_id text, payment_method text, collect_amount numeric, currency text)
+            LEFT JOIN delivery_collection_changes changed ON changed.split_order_id = d.split_order_id
             ON CONFLICT (split_order_id) DO NOTHING
             """
         ).affectedRows
@@ -77,6 +79,31 @@ struct DeliveryRepository: Sendable {
         _ = try await tx.query(
             "INSERT INTO delivery_cancellations (split_order_id) VALUES (\(splitOrderId)) ON CONFLICT DO NOTHING"
         )
+    }
+
+    /// Records a changed amount to collect for a seller order whose delivery does not exist
+    /// yet; the newest version wins.
+    func recordCollectionChange(splitOrderId: String, amount: Decimal, version: Int, in tx: PostgresLease) async throws {
+        _ = try await tx.query(
+            """
+            INSERT INTO delivery_collection_changes (split_order_id, collect_amount, collect_version)
+            VALUES (\(splitOrderId), \(amount), \(version))
+            ON CONFLICT (split_order_id) DO UPDATE SET collect_amount = EXCLUDED.collect_amount,
+                collect_version = EXCLUDED.collect_version, received_at = now()
+            WHERE delivery_collection_changes.collect_version < EXCLUDED.collect_version
+            """
+        )
+    }
+
+    /// Sets the delivery's amount to collect if `version` is newer than the one it has;
+    /// false if it is not.
+    func changeCollection(deliveryId: Int64, amount: Decimal, version: Int, in tx: PostgresLease) async throws -> Bool {
+        try await tx.query(
+            """
+            UPDATE deliveries SET collect_amount = \(amount), collect_version = \(version), updated_at = now()
+            WHERE id = \(deliveryId) AND collect_version < \(version)
+            """
+        ).affectedRows == 1
     }
 
     /// One seller order's delivery as the insert reads it; the amount as a string, so it stays exact.

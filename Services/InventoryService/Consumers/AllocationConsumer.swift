@@ -4,14 +4,15 @@ import Messaging
 import Postgres
 import ServiceKit
 
-/// Handles `order.confirmed` (allocate) and `order.cancelled` (release) from the service's
-/// queue. Each message's effect and its outbox event commit together. A redelivered message
-/// changes nothing because the effects are idempotent by order: one allocation row per order
-/// (its primary key), released only from `allocated`. (So no inbox row is needed, which
-/// spares a write per message.)
+/// Handles `order.confirmed` (allocate), `order.cancelled` (release) and `order.refunded`
+/// (restock) from the service's queue. Each message's effect and its outbox event commit
+/// together. A redelivered message changes nothing because the effects are idempotent: one
+/// allocation row per order (its primary key), released only from `allocated`, and one
+/// restock row per refund. (So no inbox row is needed, which spares a write per message.)
 struct AllocationConsumer: Sendable {
     let pool: PostgresPool
     let repository = AllocationRepository()
+    let restocks = RestockRepository()
     let logger: Logger
 
     /// Confirmations already waiting are allocated together, in one transaction (at most the
@@ -30,6 +31,17 @@ struct AllocationConsumer: Sendable {
             if let event = try await repository.release(order, in: tx) {
                 try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
                 logger.info("stock released", metadata: [LogKey.orderId: "\(order.orderId)"])
+            }
+        }
+    }
+
+    /// `order.refunded`: the units the refund restocks go back, once.
+    func restock(_ message: IncomingMessage) async throws {
+        let refund = try OrderRefunded.decode(message)
+        try await pool.withTransaction(retries: 5) { tx in
+            if let event = try await restocks.restock(refund, in: tx) {
+                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
+                logger.info("refunded units restocked", metadata: [LogKey.orderId: "\(refund.orderId)"])
             }
         }
     }

@@ -1,6 +1,6 @@
 import ServiceKit
 
-/// A cancelled order's allocated stock went back on the shelf.
+/// Allocated stock went back on the shelf: a cancelled order's, or the units a refund restocked.
 struct InventoryReleased: IntegrationEvent {
     static let route = EventRoute.inventoryReleased
 

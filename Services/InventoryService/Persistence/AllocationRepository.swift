@@ -135,7 +135,7 @@ struct AllocationRepository: Sendable {
     }
 
     /// Returns a cancelled order's stock, once: every line but those already delivered (whose
-    /// units are with the customer). A cancellation that arrives before its confirmation
+    /// units are with the customer), less what refunds restocked before. A cancellation that arrives before its confirmation
     /// leaves a marker so that the confirmation takes nothing.
     func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> InventoryReleased? {
         let marked = try await tx.query(
@@ -154,29 +154,23 @@ struct AllocationRepository: Sendable {
         )
         guard released.affectedRows == 1 else { return nil }
         let lines = try await tx.query(
+            // `before` is the lines as the statement found them (its snapshot), so the
+            // returned quantity is what this release gives back.
             """
-            SELECT l.sku, l.vendor_id, l.hub_id, l.quantity, l.stock_id
-            FROM allocation_lines l
+            UPDATE allocation_lines l SET returned_quantity = l.quantity
+            FROM allocation_lines before
             WHERE l.order_id = \(order.orderId) AND l.line_item_id <> ALL(\(order.keptLineItemIds ?? [])::text[])
-            ORDER BY l.stock_id, l.line_item_id
+              AND l.returned_quantity < l.quantity
+              AND before.order_id = l.order_id AND before.line_item_id = l.line_item_id
+            RETURNING l.sku, l.vendor_id, l.hub_id, l.quantity - before.returned_quantity AS quantity, l.stock_id, l.line_item_id
             """
-        )
-        var totals: [Int64: Int] = [:]
-        for row in lines { totals[try row.decode("stock_id"), default: 0] += try row.decode("quantity") }
-        try await StockMoves.lockInOrder(totals.keys, in: tx)
-        try await StockMoves.apply(totals, in: tx)
-        return InventoryReleased(
+        ).map(ReturnedLine.init).sorted { ($0.stockId, $0.lineItemId) < ($1.stockId, $1.lineItemId) }
+        return try await ReturnedLine.putBack(
+            lines,
             orderId: order.orderId,
             shopifyOrderId: order.shopifyOrderId,
             shopDomain: order.shopDomain,
-            lines: try lines.map {
-                .init(
-                    sku: try $0.decode("sku"),
-                    vendorId: try $0.decode("vendor_id"),
-                    hubId: try $0.decode("hub_id"),
-                    quantity: try $0.decode("quantity")
-                )
-            }
+            in: tx
         )
     }
 

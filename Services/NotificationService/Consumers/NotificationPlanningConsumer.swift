@@ -35,7 +35,8 @@ struct NotificationPlanningConsumer: Sendable {
         let created: Int = try await pool.withTransaction(retries: 5) { tx in
             try await contacts.remember(events.compactMap(\.confirmed), in: tx)
             let vendors = Set(
-                events.compactMap(\.allocated).flatMap { $0.sellerOrders.map(\.vendorId) } + events.compactMap(\.sellerOrderCancelled).map(\.vendorId)
+                events.compactMap(\.allocated).flatMap { $0.sellerOrders.map(\.vendorId) }
+                    + events.compactMap(\.sellerOrderCancelled).map(\.vendorId) + events.compactMap(\.collectionChanged).map(\.vendorId)
             )
             let vendorDevices = try await contacts.devices(kind: "vendor", owners: vendors.sorted(), in: tx)
             var jobs: [NewJob] = []
@@ -58,6 +59,7 @@ struct NotificationPlanningConsumer: Sendable {
         case delivered(OrderDelivered)
         case statusChanged(DeliveryStatusChanged)
         case sellerOrderCancelled(SellerOrderCancelled)
+        case collectionChanged(SellerOrderCollectionChanged)
 
         init(_ message: IncomingMessage) throws {
             switch message.eventType {
@@ -67,6 +69,7 @@ struct NotificationPlanningConsumer: Sendable {
             case OrderDelivered.routingKey: self = .delivered(try OrderDelivered.decode(message))
             case DeliveryStatusChanged.routingKey: self = .statusChanged(try DeliveryStatusChanged.decode(message))
             case SellerOrderCancelled.routingKey: self = .sellerOrderCancelled(try SellerOrderCancelled.decode(message))
+            case SellerOrderCollectionChanged.routingKey: self = .collectionChanged(try SellerOrderCollectionChanged.decode(message))
             default: throw PermanentMessageError("NotificationService does not handle \(message.eventType)")
             }
         }
@@ -82,6 +85,10 @@ struct NotificationPlanningConsumer: Sendable {
         var sellerOrderCancelled: SellerOrderCancelled? {
             if case .sellerOrderCancelled(let cancelled) = self { cancelled } else { nil }
         }
+
+        var collectionChanged: SellerOrderCollectionChanged? {
+            if case .collectionChanged(let changed) = self { changed } else { nil }
+        }
     }
 
     private func jobs(for event: Event, vendorDevices: [String: [String]], in tx: PostgresLease) async throws -> [NewJob] {
@@ -96,6 +103,8 @@ struct NotificationPlanningConsumer: Sendable {
             return try planner.delivered(order)
         case .sellerOrderCancelled(let cancelled):
             return try planner.sellerOrderCancelled(cancelled, vendorDevices: vendorDevices)
+        case .collectionChanged(let changed):
+            return try planner.collectionChanged(changed, vendorDevices: vendorDevices)
         case .statusChanged(let change):
             // Retried through the retry queue until the order's confirmation is handled.
             guard let contact = try await contacts.contact(orderId: change.orderId, in: tx) else {

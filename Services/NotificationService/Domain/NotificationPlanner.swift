@@ -120,6 +120,36 @@ struct NotificationPlanner: Sendable {
         return jobs
     }
 
+    /// The vendor of a seller order whose amount to collect changed: an email, and a push
+    /// message to each of its devices. One notification per change (its version).
+    func collectionChanged(_ changed: SellerOrderCollectionChanged, vendorDevices: [String: [String]]) throws -> [NewJob] {
+        let event = "seller_order.collection_changed:\(changed.splitOrderId):\(changed.version)"
+        let values = [
+            "vendorName": changed.vendorName, "splitOrderId": changed.splitOrderId,
+            "orderName": changed.name ?? "#\(changed.shopifyOrderId)", "currency": changed.currency,
+            "previousCollectAmount": changed.previousCollectAmount, "collectAmount": changed.collectAmount,
+        ]
+        var jobs: [NewJob] = []
+        if let address = EmailAddress.normalized(changed.vendorEmail) {
+            jobs.append(
+                try email("seller-order-collection-changed", event: event, to: address, order: changed.shopifyOrderId, values: values)
+            )
+        }
+        for token in vendorDevices[changed.vendorId] ?? [] {
+            jobs.append(
+                try push(
+                    "seller-order-collection-changed",
+                    event: event,
+                    to: token,
+                    order: changed.shopifyOrderId,
+                    values: values,
+                    data: ["splitOrderId": changed.splitOrderId, "collectAmount": changed.collectAmount]
+                )
+            )
+        }
+        return jobs
+    }
+
     /// A push message to each of the customer's devices.
     func statusChanged(_ change: DeliveryStatusChanged, contact: Contact, customerDevices: [String]) throws -> [NewJob] {
         let values = [

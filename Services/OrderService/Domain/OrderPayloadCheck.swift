@@ -31,6 +31,7 @@ enum OrderPayloadCheck {
         // (total_outstanding is clamped to 0…total where it is read, so it is not checked here).
         let others: [(String, String?)] =
             [
+                ("current_total_price", order.currentTotalPrice),
                 ("total_line_items_price", order.totalLineItemsPrice), ("total_discounts", order.totalDiscounts),
                 ("total_shipping_price_set", order.totalShippingPriceSet?.shopMoney.amount),
             ] + (order.shippingLines ?? []).enumerated().map { ("shipping_lines[\($0.offset)].price", $0.element.price) }
@@ -39,6 +40,9 @@ enum OrderPayloadCheck {
             guard let amount = Money.parse(text), amount >= 0, amount <= maxAmount else {
                 return "\(field) is not an amount between 0 and \(maxAmount)"
             }
+        }
+        for refund in order.refunds ?? [] {
+            if let refusal = refund.refusal { return refusal }
         }
         let lines = order.lineItems.reduce(Decimal(0)) { $0 + (Money.parse($1.price) ?? 0) * Decimal($1.quantity) }
         guard lines <= maxAmount else { return "the line items add up to more than \(maxAmount)" }

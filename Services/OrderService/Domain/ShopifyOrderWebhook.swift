@@ -14,6 +14,8 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
     var gateway: String?
     var paymentGatewayNames: [String]?
     var totalPrice: String
+    /// The total as it stands after edits, returns and refunds (absent in old payloads).
+    var currentTotalPrice: String?
     var totalLineItemsPrice: String?
     var totalDiscounts: String?
     var totalOutstanding: String?
@@ -23,17 +25,19 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
     var lineItems: [LineItem]
     var shippingAddress: Address?
     var billingAddress: Address?
+    var refunds: [ShopifyRefund]?
 
     // Spelled out rather than `convertFromSnakeCase`, which converts every key of the
     // payload (most of which this service never reads) on each decode.
     enum CodingKeys: String, CodingKey {
-        case id, name, email, currency, gateway, customer
+        case id, name, email, currency, gateway, customer, refunds
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case cancelledAt = "cancelled_at"
         case financialStatus = "financial_status"
         case paymentGatewayNames = "payment_gateway_names"
         case totalPrice = "total_price"
+        case currentTotalPrice = "current_total_price"
         case totalLineItemsPrice = "total_line_items_price"
         case totalDiscounts = "total_discounts"
         case totalOutstanding = "total_outstanding"

@@ -9,6 +9,7 @@ struct OrderRepository: Sendable {
         var id: Int64
         var status: OrderStatus
         var shopifyUpdatedAt: Date
+        var currency: String
     }
 
     /// The order, locked until the transaction ends, or nil.
@@ -25,7 +26,7 @@ struct OrderRepository: Sendable {
         var stored: [OrderKey: Stored] = [:]
         for row in try await tx.query(
             """
-            SELECT o.id, o.shop_domain, o.shopify_order_id, o.status, o.shopify_updated_at
+            SELECT o.id, o.shop_domain, o.shopify_order_id, o.status, o.shopify_updated_at, o.currency
             FROM orders o
             JOIN unnest(\(keys.map(\.shopDomain))::text[], \(keys.map(\.shopifyOrderId))::bigint[]) AS k(shop, shopify_id)
                 ON o.shop_domain = k.shop AND o.shopify_order_id = k.shopify_id
@@ -37,7 +38,8 @@ struct OrderRepository: Sendable {
             stored[key] = Stored(
                 id: try row.decode("id"),
                 status: try OrderStatus(row: row),
-                shopifyUpdatedAt: try row.decode("shopify_updated_at")
+                shopifyUpdatedAt: try row.decode("shopify_updated_at"),
+                currency: try row.decode("currency")
             )
         }
         return stored
@@ -148,11 +150,11 @@ struct OrderRepository: Sendable {
                 ON CONFLICT (order_id, shopify_line_item_id) DO NOTHING
             ), payment AS (
                 INSERT INTO payments (order_id, method, status, gateway, total_product_amount, shipping_amount, discount_amount,
-                                      total_amount, collected_amount, remaining_amount, currency)
+                                      total_amount, collected_amount, remaining_amount, refunded_amount, currency)
                 SELECT new_order.id, \(payment.method.rawValue), \(payment.status.rawValue), \(payment.gateway),
                        \(payment.totalProductAmount)::numeric, \(payment.shippingAmount)::numeric, \(payment.discountAmount)::numeric,
                        \(payment.totalAmount)::numeric, \(payment.collectedAmount)::numeric, \(payment.remainingAmount)::numeric,
-                       \(order.currency)
+                       \(payment.refundedAmount)::numeric, \(order.currency)
                 FROM new_order
             )
             SELECT id FROM new_order
@@ -182,37 +184,34 @@ struct OrderRepository: Sendable {
         }
     }
 
-    /// Writes the payment record (insert, or replace with newer figures).
-    /// What couriers collected for the order so far (settled here; Shopify does not know it),
-    /// and what had been paid online when it was split (its total less what its seller orders
-    /// collect; 0 before it is split).
-    func collectedHere(orderId: Int64, in tx: PostgresLease) async throws -> (cash: Decimal, advance: Decimal) {
+    /// What this side knows of the order's payment and Shopify does not: what couriers
+    /// collected (settled here), what had been paid online when it was split less what was
+    /// refunded since (0 before the split), and the refunds recorded here.
+    func collectedHere(orderId: Int64, in tx: PostgresLease) async throws -> (cash: Decimal, advance: Decimal, refunded: Decimal) {
         guard
             let row = try await tx.query(
-                """
-                SELECT p.cash_collected,
-                       p.total_amount - coalesce((SELECT sum(s.collect_amount) FROM seller_orders s WHERE s.order_id = p.order_id),
-                                                 p.total_amount) AS advance
-                FROM payments p WHERE p.order_id = \(orderId)
-                """
+                "SELECT cash_collected, advance_amount, refunded_amount FROM payments WHERE order_id = \(orderId)"
             ).first
-        else { return (0, 0) }
-        return (try row.decode("cash_collected"), try row.decode("advance"))
+        else { return (0, 0, 0) }
+        return (try row.decode("cash_collected"), try row.decode("advance_amount"), try row.decode("refunded_amount"))
     }
 
+    /// Writes the payment record (insert, or replace with newer figures).
     func savePayment(_ payment: PaymentSummary, orderId: Int64, currency: String, in tx: PostgresLease) async throws {
         _ = try await tx.query(
             """
             INSERT INTO payments (order_id, method, status, gateway, total_product_amount, shipping_amount, discount_amount,
-                                  total_amount, collected_amount, remaining_amount, currency)
+                                  total_amount, collected_amount, remaining_amount, refunded_amount, currency)
             VALUES (\(orderId), \(payment.method.rawValue), \(payment.status.rawValue), \(payment.gateway),
                     \(payment.totalProductAmount), \(payment.shippingAmount), \(payment.discountAmount),
-                    \(payment.totalAmount), \(payment.collectedAmount), \(payment.remainingAmount), \(currency))
+                    \(payment.totalAmount), \(payment.collectedAmount), \(payment.remainingAmount), \(payment.refundedAmount),
+                    \(currency))
             ON CONFLICT (order_id) DO UPDATE SET
                 method = EXCLUDED.method, status = EXCLUDED.status, gateway = EXCLUDED.gateway,
                 total_product_amount = EXCLUDED.total_product_amount, shipping_amount = EXCLUDED.shipping_amount,
                 discount_amount = EXCLUDED.discount_amount, total_amount = EXCLUDED.total_amount,
-                collected_amount = EXCLUDED.collected_amount, remaining_amount = EXCLUDED.remaining_amount
+                collected_amount = EXCLUDED.collected_amount, remaining_amount = EXCLUDED.remaining_amount,
+                refunded_amount = EXCLUDED.refunded_amount
             """
         )
     }

@@ -14,7 +14,8 @@ struct OrderViewRepository: Sendable {
             SELECT o.id, o.shop_domain, o.name, o.status, o.currency,
                    c.email, c.first_name, c.last_name, c.phone,
                    p.method, p.status AS payment_status, p.total_product_amount, p.shipping_amount,
-                   p.discount_amount, p.total_amount, p.collected_amount, p.remaining_amount, p.currency AS payment_currency
+                   p.discount_amount, p.total_amount, p.collected_amount, p.remaining_amount, p.refunded_amount,
+                   p.currency AS payment_currency
             FROM orders o
             JOIN customers c ON c.id = o.customer_id
             JOIN payments p ON p.order_id = o.id
@@ -82,6 +83,7 @@ struct OrderViewRepository: Sendable {
                 totalAmount: try amount("total_amount"),
                 collectedAmount: try amount("collected_amount"),
                 remainingAmount: try amount("remaining_amount"),
+                refundedAmount: try amount("refunded_amount"),
                 currency: try row.decode("payment_currency")
             ),
             sellerOrders: sellerOrders

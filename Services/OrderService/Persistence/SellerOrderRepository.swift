@@ -135,13 +135,72 @@ struct SellerOrderRepository: Sendable {
         }
     }
 
+    /// The orders are split: what had been paid online by now is their advance, the part no
+    /// courier collects.
     func markAllocated(orderIds: [Int64], in tx: PostgresLease) async throws {
         guard !orderIds.isEmpty else { return }
         _ = try await tx.query(
             """
-            UPDATE orders SET status = \(OrderStatus.allocated.rawValue), updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
+            WITH split AS (
+                UPDATE orders SET status = \(OrderStatus.allocated.rawValue), updated_at = now() WHERE id = ANY(\(orderIds)::bigint[])
+                RETURNING id
+            )
+            UPDATE payments p SET advance_amount = p.collected_amount FROM split WHERE p.order_id = split.id
             """
         )
+    }
+
+    /// The order's seller orders still on their way collect `remaining` between them
+    /// (`Recollection`); returns the announcements of those whose amount changed. The order
+    /// must be locked by the
+    /// caller (the order first, then its seller orders, as every writer takes them).
+    func recollect(orderId: Int64, remaining: Decimal, in tx: PostgresLease) async throws -> [SellerOrderCollectionChanged] {
+        let rows = try await tx.query(
+            """
+            SELECT s.split_order_id, s.items_amount, s.collect_amount, s.vendor_id, s.vendor_name, s.vendor_email,
+                   o.shopify_order_id, o.shop_domain, o.name, o.currency
+            FROM seller_orders s JOIN orders o ON o.id = s.order_id
+            WHERE s.order_id = \(orderId) AND s.status = \(SellerOrderStatus.assigned.rawValue)
+            ORDER BY s.id
+            FOR UPDATE OF s
+            """
+        )
+        let assigned = try rows.map {
+            Recollection.SellerOrder(
+                splitOrderId: try $0.decode("split_order_id"),
+                itemsAmount: try $0.decode("items_amount"),
+                collectAmount: try $0.decode("collect_amount")
+            )
+        }
+        var changes: [SellerOrderCollectionChanged] = []
+        for change in Recollection.changes(assigned: assigned, remaining: remaining) {
+            let row = try rows.first { try $0.decode("split_order_id", as: String.self) == change.splitOrderId }!
+            let version =
+                try await tx.query(
+                    """
+                    UPDATE seller_orders SET collect_amount = \(change.collectAmount), collect_version = collect_version + 1, updated_at = now()
+                    WHERE split_order_id = \(change.splitOrderId)
+                    RETURNING collect_version
+                    """
+                ).scalar("collect_version", as: Int.self) ?? 0
+            changes.append(
+                SellerOrderCollectionChanged(
+                    splitOrderId: change.splitOrderId,
+                    orderId: String(orderId),
+                    shopifyOrderId: String(try row.decode("shopify_order_id", as: Int64.self)),
+                    shopDomain: try row.decode("shop_domain"),
+                    name: try row.decode("name"),
+                    currency: try row.decode("currency"),
+                    vendorId: try row.decode("vendor_id"),
+                    vendorName: try row.decode("vendor_name"),
+                    vendorEmail: try row.decode("vendor_email"),
+                    previousCollectAmount: Money.format(change.previousCollectAmount),
+                    collectAmount: Money.format(change.collectAmount),
+                    version: version
+                )
+            )
+        }
+        return changes
     }
 
     /// Orders with nothing to ship (only tips, gift cards, custom items) are delivered once

@@ -50,13 +50,14 @@ struct SettlementRepository: Sendable {
     func payment(orderId: Int64, in tx: PostgresLease) async throws -> Settlement {
         let row = try await tx.query(
             """
-            SELECT total_amount, collected_amount, cash_collected FROM payments WHERE order_id = \(orderId) FOR UPDATE
+            SELECT total_amount, collected_amount, cash_collected, refunded_amount FROM payments WHERE order_id = \(orderId) FOR UPDATE
             """
         )[0]
         return Settlement(
             totalAmount: try row.decode("total_amount"),
             collectedAmount: try row.decode("collected_amount"),
-            cashCollected: try row.decode("cash_collected")
+            cashCollected: try row.decode("cash_collected"),
+            refundedAmount: try row.decode("refunded_amount")
         )
     }
 

@@ -29,6 +29,8 @@ struct OrderView: ResponseEncodable, Decodable, Sendable {
         var totalAmount: String
         var collectedAmount: String
         var remainingAmount: String
+        /// What was given back; not part of `collectedAmount`.
+        var refundedAmount: String
         var currency: String
     }
 

@@ -12,6 +12,8 @@ import ServiceKit
 /// announces `order.cancelled`.
 struct OrderWebhookHandler: Sendable {
     let orders = OrderRepository()
+    let refunds = RefundRepository()
+    let followUp = PaymentFollowUp()
 
     /// Whether the caller already locked the order (as `OrderRepository.lockAll` does for a
     /// batch), and what it found.
@@ -61,12 +63,14 @@ struct OrderWebhookHandler: Sendable {
                 shopDomain: shopDomain,
                 in: tx
             ) {
+                // Its refunds are in the payment already; recorded so that none counts twice.
+                _ = try await refunds.record(order.refunds ?? [], orderId: orderId, countedInPayment: true, in: tx)
                 if topic == .ordersCancelled {
                     // First seen already cancelled: kept as cancelled, never confirmed, so it
                     // takes no stock and sends nothing.
                     let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
                     try await orders.markCancelled(orderId: orderId, at: cancelledAt, in: tx)
-                    outcome.order = OrderRepository.Stored(id: orderId, status: .cancelled, shopifyUpdatedAt: updatedAt)
+                    outcome.order = OrderRepository.Stored(id: orderId, status: .cancelled, shopifyUpdatedAt: updatedAt, currency: order.currency)
                 } else {
                     outcome.events.append(
                         try Outbox.Message(
@@ -74,23 +78,33 @@ struct OrderWebhookHandler: Sendable {
                             traceparent: traceparent
                         )
                     )
-                    outcome.order = OrderRepository.Stored(id: orderId, status: .confirmed, shopifyUpdatedAt: updatedAt)
+                    outcome.order = OrderRepository.Stored(id: orderId, status: .confirmed, shopifyUpdatedAt: updatedAt, currency: order.currency)
                 }
             } else {
                 // Another delivery of the same order committed first: continue as an update.
                 outcome.order = try await orders.lock(shopDomain: shopDomain, shopifyOrderId: order.id, in: tx)
             }
-        } else if let current = outcome.order, updatedAt > current.shopifyUpdatedAt, current.status.takesUpdates {
-            try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
-            // Shopify's payload says what was paid online; what couriers collected stays.
-            let here = try await orders.collectedHere(orderId: current.id, in: tx)
-            try await orders.savePayment(
-                payment.adding(cashCollected: here.cash, advance: here.advance),
-                orderId: current.id,
-                currency: order.currency,
-                in: tx
+        } else if let current = outcome.order {
+            // Refunds count once by id, whichever payload lists them, even a stale one.
+            let newRefunds = try await refunds.record(order.refunds ?? [], orderId: current.id, in: tx)
+            if updatedAt > current.shopifyUpdatedAt, current.status.takesUpdates {
+                try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
+                // Shopify's payload says what was paid online; what couriers collected stays.
+                let here = try await orders.collectedHere(orderId: current.id, in: tx)
+                let updated = payment.adding(cashCollected: here.cash, advance: here.advance, refunded: here.refunded)
+                try await orders.savePayment(updated, orderId: current.id, currency: order.currency, in: tx)
+                outcome.order?.shopifyUpdatedAt = updatedAt
+                outcome.events += try await followUp.recollect(current, remaining: updated.remainingAmount, traceparent: traceparent, in: tx)
+            } else if !newRefunds.isEmpty {
+                outcome.events += try await followUp.deduct(newRefunds, from: current, traceparent: traceparent, in: tx)
+            }
+            outcome.events += try followUp.announce(
+                newRefunds,
+                of: current,
+                shopifyOrderId: order.id,
+                shopDomain: shopDomain,
+                traceparent: traceparent
             )
-            outcome.order?.shopifyUpdatedAt = updatedAt
         }
 
         if topic == .ordersCancelled, let current = outcome.order, current.status.moves(to: .cancelled) {

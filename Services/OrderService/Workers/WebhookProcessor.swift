@@ -30,6 +30,7 @@ struct WebhookProcessor: Service {
     let settings: Settings
     let logger: Logger
     let handler = OrderWebhookHandler()
+    let refundHandler = RefundWebhookHandler()
     private let processed = Counter(label: "webhook_deliveries_processed_total")
     private let failed = Counter(label: "webhook_deliveries_failed_total")
 
@@ -60,7 +61,20 @@ struct WebhookProcessor: Service {
         var topic: String
         var shopDomain: String
         var attempts: Int
-        var order: Result<ShopifyOrderWebhook, any Error>
+        var payload: Result<Payload, any Error>
+
+        /// Every processed topic carries an order, except refunds/create, which carries a refund.
+        enum Payload {
+            case order(ShopifyOrderWebhook)
+            case refund(ShopifyRefund)
+
+            var shopifyOrderId: Int64? {
+                switch self {
+                case .order(let order): order.id
+                case .refund(let refund): refund.orderId
+                }
+            }
+        }
 
         init(_ row: PostgresRow) throws {
             id = try row.decode("id")
@@ -68,20 +82,21 @@ struct WebhookProcessor: Service {
             topic = try row.decode("topic")
             shopDomain = try row.decode("shop_domain")
             attempts = try row.decode("attempts")
-            let payload: Data = try row.decode("payload")
-            order = Result { try OrderWebhookHandler.parse(payload) }
+            let data: Data = try row.decode("payload")
+            let isRefund = topic == ShopifyTopic.refundsCreate.rawValue
+            payload = Result { isRefund ? .refund(try RefundWebhookHandler.parse(data)) : .order(try OrderWebhookHandler.parse(data)) }
         }
 
         /// The order the delivery is about, if its payload could be read.
         var orderKey: OrderRepository.OrderKey? {
-            (try? order.get()).map { OrderRepository.OrderKey(shopDomain: shopDomain, shopifyOrderId: $0.id) }
+            (try? payload.get())?.shopifyOrderId.map { OrderRepository.OrderKey(shopDomain: shopDomain, shopifyOrderId: $0) }
         }
 
         /// Batches take the orders they touch in this order, so concurrent batches wait for
         /// each other instead of deadlocking.
         static func lockOrder(_ a: Claimed, _ b: Claimed) -> Bool {
-            let left = (try? a.order.get().id) ?? .max
-            let right = (try? b.order.get().id) ?? .max
+            let left = (try? a.payload.get())?.shopifyOrderId ?? .max
+            let right = (try? b.payload.get())?.shopifyOrderId ?? .max
             return (a.shopDomain, left, a.id) < (b.shopDomain, right, b.id)
         }
     }
@@ -169,14 +184,12 @@ struct WebhookProcessor: Service {
         guard let topic = ShopifyTopic(rawValue: webhook.topic) else {
             throw PermanentWebhookError("topic is not processed")
         }
-        return try await handler.handle(
-            topic: topic,
-            shopDomain: webhook.shopDomain,
-            order: try webhook.order.get(),
-            traceparent: nil,
-            lock: lock,
-            in: tx
-        )
+        switch try webhook.payload.get() {
+        case .order(let order):
+            return try await handler.handle(topic: topic, shopDomain: webhook.shopDomain, order: order, traceparent: nil, lock: lock, in: tx)
+        case .refund(let refund):
+            return try await refundHandler.handle(shopDomain: webhook.shopDomain, refund: refund, traceparent: nil, lock: lock, in: tx)
+        }
     }
 
     private func process(_ webhook: Claimed, in tx: PostgresLease) async throws {

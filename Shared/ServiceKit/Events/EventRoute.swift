@@ -14,12 +14,15 @@ public enum EventRoute: String, Sendable, CaseIterable {
     case deliveryDelivered = "delivery.delivered"
     case orderDelivered = "order.delivered"
     case sellerOrderCancelled = "seller_order.cancelled"
+    case sellerOrderCollectionChanged = "seller_order.collection_changed"
+    case orderRefunded = "order.refunded"
 
     public var routingKey: String { rawValue }
 
     public var publisher: ServiceName {
         switch self {
-        case .orderConfirmed, .orderCancelled, .orderAllocated, .orderAllocationFailed, .orderDelivered, .sellerOrderCancelled:
+        case .orderConfirmed, .orderCancelled, .orderAllocated, .orderAllocationFailed, .orderDelivered, .sellerOrderCancelled,
+            .sellerOrderCollectionChanged, .orderRefunded:
             .orderService
         case .inventoryAllocated, .inventoryAllocationFailed, .inventoryReleased: .inventoryService
         case .deliveryStatusChanged, .deliveryDelivered: .deliveryService
@@ -38,7 +41,8 @@ public enum EventRoute: String, Sendable, CaseIterable {
         case .deliveryStatusChanged: [.notificationService]
         case .deliveryDelivered: [.orderService]
         case .orderDelivered: [.notificationService]
-        case .sellerOrderCancelled: [.deliveryService, .notificationService]
+        case .sellerOrderCancelled, .sellerOrderCollectionChanged: [.deliveryService, .notificationService]
+        case .orderRefunded: [.inventoryService]
         }
     }
 
