@@ -37,6 +37,7 @@ struct DeliveryHarness {
     func webhook(
         awb: String?,
         orderId: String?,
+        srOrderId: String? = nil,
         status: Int,
         label: String = "STATUS",
         at time: String,
@@ -49,6 +50,7 @@ struct DeliveryHarness {
         ]
         if let awb { fields.append(#""awb": "\#(awb)""#) }
         if let orderId { fields.append(#""order_id": "\#(orderId)""#) }
+        if let srOrderId { fields.append(#""sr_order_id": \#(srOrderId)"#) }
         return try await HTTPTest.request(
             "POST",
             base + "/webhooks/shiprocket",

@@ -17,7 +17,7 @@ struct DeliveryCancellationConsumer: Sendable {
         let cancelled = try SellerOrderCancelled.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
             try await deliveries.lockSellerOrders([cancelled.splitOrderId], in: tx)
-            guard let delivery = try await deliveries.lock(awb: nil, channelOrderId: cancelled.splitOrderId, in: tx) else {
+            guard let delivery = try await deliveries.lock(splitOrderId: cancelled.splitOrderId, in: tx) else {
                 // Its order.allocated has not been handled yet: the delivery will be created cancelled.
                 try await deliveries.recordCancellation(splitOrderId: cancelled.splitOrderId, in: tx)
                 logger.info(
@@ -33,7 +33,7 @@ struct DeliveryCancellationConsumer: Sendable {
                 )
                 return
             }
-            try await deliveries.setStatus(.cancelled, at: nil, deliveryId: delivery.id, in: tx)
+            try await deliveries.cancelForOrder(deliveryId: delivery.id, in: tx)
             logger.info("shipment cancelled with its seller order", metadata: [LogKey.sellerOrderId: "\(cancelled.splitOrderId)"])
         }
     }

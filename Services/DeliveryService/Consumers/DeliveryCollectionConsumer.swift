@@ -21,7 +21,7 @@ struct DeliveryCollectionConsumer: Sendable {
         }
         try await pool.withTransaction(retries: 5) { tx in
             try await deliveries.lockSellerOrders([changed.splitOrderId], in: tx)
-            guard let delivery = try await deliveries.lock(awb: nil, channelOrderId: changed.splitOrderId, in: tx) else {
+            guard let delivery = try await deliveries.lock(splitOrderId: changed.splitOrderId, in: tx) else {
                 try await deliveries.recordCollectionChange(
                     splitOrderId: changed.splitOrderId,
                     amount: amount,

@@ -15,6 +15,9 @@ struct DeliveryRepository: Sendable {
         var statusAt: Date?
         var collectAmount: Decimal
         var currency: String
+        /// Shiprocket's own order id for the seller order, once a webhook named it.
+        var srOrderId: String?
+        var cancelledByOrder: Bool
 
         init(_ row: PostgresRow) throws {
             id = try row.decode("id")
@@ -28,6 +31,8 @@ struct DeliveryRepository: Sendable {
             statusAt = try row.decode("status_at")
             collectAmount = try row.decode("collect_amount")
             currency = try row.decode("currency")
+            srOrderId = try row.decode("sr_order_id")
+            cancelledByOrder = try row.decode("cancelled_by_order")
         }
     }
 
@@ -42,15 +47,16 @@ struct DeliveryRepository: Sendable {
         let created = try await tx.query(
             """
             INSERT INTO deliveries (split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
-                                    payment_method, collect_amount, collect_version, currency, status)
+                                    payment_method, collect_amount, collect_version, currency, status, cancelled_by_order)
             SELECT d.split_order_id, order_id, shopify_order_id, shop_domain, vendor_id, hub_id,
                    payment_method, coalesce(changed.collect_amount, d.collect_amount), coalesce(changed.collect_version, 0), currency,
-                   CASE WHEN EXISTS (SELECT 1 FROM delivery_cancellations c WHERE c.split_order_id = d.split_order_id)
-                        THEN 'cancelled' ELSE 'pending' END
+                   CASE WHEN cancelled.split_order_id IS NULL THEN 'pending' ELSE 'cancelled' END,
+                   cancelled.split_order_id IS NOT NULL
             FROM jsonb_to_recordset(\(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self))::jsonb)
                 AS d (split_order_id text, order_id text, shopify_order_id text, shop_domain text, vendor_id text,
                       hub_id text, payment_method text, collect_amount numeric, currency text)
             LEFT JOIN delivery_collection_changes changed ON changed.split_order_id = d.split_order_id
+            LEFT JOIN delivery_cancellations cancelled ON cancelled.split_order_id = d.split_order_id
             ON CONFLICT (split_order_id) DO NOTHING
             """
         ).affectedRows
@@ -131,25 +137,80 @@ struct DeliveryRepository: Sendable {
         }
     }
 
-    /// The delivery a webhook is about, locked: by AWB, else by the channel order id (our
-    /// split order id).
-    func lock(awb: String?, channelOrderId: String?, in tx: PostgresLease) async throws -> Delivery? {
-        if let awb, let row = try await tx.query("SELECT * FROM deliveries WHERE awb = \(awb) FOR UPDATE").first {
-            return try Delivery(row)
-        }
-        guard let channelOrderId else { return nil }
-        return try await tx.query("SELECT * FROM deliveries WHERE split_order_id = \(channelOrderId) FOR UPDATE")
-            .first.map(Delivery.init)
+    /// The delivery of a seller order, locked; nil if it does not exist (yet).
+    func lock(splitOrderId: String, in tx: PostgresLease) async throws -> Delivery? {
+        try await tx.query("SELECT * FROM deliveries WHERE split_order_id = \(splitOrderId) FOR UPDATE").first.map(Delivery.init)
     }
 
-    /// Records the AWB Shiprocket assigned, unless the delivery has one or another has this one.
-    func recordAWB(_ awb: String, deliveryId: Int64, in tx: PostgresLease) async throws {
+    /// The delivery a webhook is about, locked: by its AWB, else by an earlier AWB of it
+    /// (`isReplacedAWB`), else by the channel order id (our split order id).
+    func match(awb: String?, channelOrderId: String?, in tx: PostgresLease) async throws -> (delivery: Delivery, isReplacedAWB: Bool)? {
+        if let awb {
+            if let row = try await tx.query("SELECT * FROM deliveries WHERE awb = \(awb) FOR UPDATE").first {
+                return (try Delivery(row), false)
+            }
+            if let row = try await tx.query("SELECT * FROM deliveries WHERE previous_awbs @> ARRAY[\(awb)] FOR UPDATE").first {
+                return (try Delivery(row), true)
+            }
+        }
+        guard let channelOrderId, let delivery = try await lock(splitOrderId: channelOrderId, in: tx) else { return nil }
+        return (delivery, false)
+    }
+
+    /// Serialises the matching of a webhook with what makes it matchable: the creation of its
+    /// seller order's delivery (the seller order's lock, also taken by `create`) and the
+    /// recording of its AWB by another webhook (the AWB's lock). Under READ COMMITTED each then
+    /// sees what the other committed, so neither leaves the webhook unmatched for good. The
+    /// seller order's lock is taken first, as everywhere.
+    func lockMatching(splitOrderId: String?, awb: String?, in tx: PostgresLease) async throws {
+        if let splitOrderId { try await lockSellerOrders([splitOrderId], in: tx) }
+        if let awb { _ = try await tx.query("SELECT pg_advisory_xact_lock(4208, hashtext(\(awb)))") }
+    }
+
+    /// Records the AWB Shiprocket assigned, unless the delivery has one or another has this
+    /// one; webhooks kept unmatched under this AWB are then queued again. True if recorded.
+    @discardableResult
+    func recordAWB(_ awb: String, deliveryId: Int64, in tx: PostgresLease) async throws -> Bool {
+        let recorded =
+            try await tx.query(
+                """
+                UPDATE deliveries SET awb = \(awb), updated_at = now()
+                WHERE id = \(deliveryId) AND awb IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries WHERE awb = \(awb))
+                """
+            ).affectedRows == 1
+        if recorded { try await requeueUnmatched(awb: awb, in: tx) }
+        return recorded
+    }
+
+    /// A re-shipment under a new AWB: the old one joins `previous_awbs` and the delivery starts
+    /// again from pending (its settlement was never announced: it was not delivered).
+    func reship(deliveryId: Int64, awb: String, in tx: PostgresLease) async throws {
         _ = try await tx.query(
             """
-            UPDATE deliveries SET awb = \(awb), updated_at = now()
-            WHERE id = \(deliveryId) AND awb IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries WHERE awb = \(awb))
+            UPDATE deliveries
+            SET previous_awbs = previous_awbs || awb, awb = \(awb), status = 'pending', status_at = NULL, updated_at = now()
+            WHERE id = \(deliveryId)
             """
         )
+        try await requeueUnmatched(awb: awb, in: tx)
+    }
+
+    func recordShiprocketOrderId(_ srOrderId: String, deliveryId: Int64, in tx: PostgresLease) async throws {
+        _ = try await tx.query(
+            "UPDATE deliveries SET sr_order_id = \(srOrderId), updated_at = now() WHERE id = \(deliveryId) AND sr_order_id IS NULL"
+        )
+    }
+
+    private func requeueUnmatched(awb: String, in tx: PostgresLease) async throws {
+        _ = try await tx.query(
+            "UPDATE shiprocket_webhooks SET state = 'pending', next_attempt_at = now() WHERE state = 'unmatched' AND awb = \(awb)"
+        )
+    }
+
+    /// Calls the shipment off because its seller order was cancelled.
+    func cancelForOrder(deliveryId: Int64, in tx: PostgresLease) async throws {
+        try await setStatus(.cancelled, at: nil, deliveryId: deliveryId, in: tx)
+        _ = try await tx.query("UPDATE deliveries SET cancelled_by_order = true WHERE id = \(deliveryId)")
     }
 
     func setStatus(_ status: DeliveryStatus, at eventAt: Date?, deliveryId: Int64, in tx: PostgresLease) async throws {

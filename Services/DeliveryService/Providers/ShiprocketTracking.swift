@@ -30,7 +30,9 @@ actor ShiprocketTracking {
         self.settings = settings
     }
 
-    func isDelivered(awb: String) async throws -> Answer {
+    /// `srOrderId`, when known, is Shiprocket's order id for the seller order: an answer about
+    /// another order does not confirm this one.
+    func isDelivered(awb: String, srOrderId: String? = nil) async throws -> Answer {
         var renewed = false
         while true {
             let token = try await currentToken()
@@ -46,22 +48,38 @@ actor ShiprocketTracking {
                 continue
             }
             guard response.status == .ok else { throw TrackingError(description: "tracking answered \(response.status.code)") }
-            return Self.read(Data(buffer: body))
+            return Self.read(Data(buffer: body), awb: awb, srOrderId: srOrderId)
         }
     }
 
-    /// Delivered when the tracking data's `shipment_status` maps to delivered, or its latest
-    /// track's `current_status` says so.
-    static func read(_ body: Data) -> Answer {
+    /// Delivered when the tracking data is about this shipment and says so: its track names
+    /// the AWB asked about (and Shiprocket's order id for the seller order, when known), and
+    /// its `shipment_status` maps to delivered or that track's `current_status` is Delivered.
+    static func read(_ body: Data, awb: String, srOrderId: String? = nil) -> Answer {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
             let tracking = object["tracking_data"] as? [String: Any]
         else { return .notDelivered("no tracking_data") }
+        let tracks = tracking["shipment_track"] as? [[String: Any]] ?? []
+        guard let track = tracks.first(where: { text($0["awb_code"]) == awb }) else {
+            return .notDelivered("tracking does not name AWB \(awb)")
+        }
+        if let srOrderId, let named = text(track["order_id"]), named != srOrderId {
+            return .notDelivered("tracking names Shiprocket order \(named), not \(srOrderId)")
+        }
         let code = (tracking["shipment_status"] as? Int) ?? (tracking["shipment_status"] as? String).flatMap { Int($0) }
         if let code, ShiprocketStatusMap.status(forCode: code) == .delivered { return .delivered }
-        let tracks = tracking["shipment_track"] as? [[String: Any]] ?? []
-        let current = tracks.first?["current_status"] as? String
+        let current = track["current_status"] as? String
         if current?.lowercased() == "delivered" { return .delivered }
         return .notDelivered("tracking says \(current ?? code.map { "status \($0)" } ?? "nothing")")
+    }
+
+    /// A JSON value Shiprocket sends as a string or as a number, as text.
+    private static func text(_ value: Any?) -> String? {
+        switch value {
+        case let string as String: string
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
     }
 
     private func currentToken() async throws -> String {

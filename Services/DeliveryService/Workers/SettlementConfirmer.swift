@@ -40,7 +40,7 @@ struct SettlementConfirmer: Service {
             let answer: ShiprocketTracking.Answer
             do {
                 guard let awb = delivery.awb else { throw ShiprocketTracking.TrackingError(description: "no AWB to track") }
-                answer = try await tracking.isDelivered(awb: awb)
+                answer = try await tracking.isDelivered(awb: awb, srOrderId: delivery.srOrderId)
             } catch {
                 answer = .notDelivered("\(error)")
             }

@@ -43,7 +43,7 @@ struct ShiprocketProcessor: Service {
             guard
                 let row = try await tx.query(
                     """
-                    SELECT id, awb, channel_order_id, shipment_status_id, shipment_status, event_at, mapped_status, attempts
+                    SELECT id, awb, channel_order_id, sr_order_id, shipment_status_id, shipment_status, event_at, mapped_status, attempts
                     FROM shiprocket_webhooks
                     WHERE state = 'pending' AND next_attempt_at <= now()
                     ORDER BY id LIMIT 1
@@ -72,18 +72,55 @@ struct ShiprocketProcessor: Service {
     private func apply(_ row: PostgresRow, id: Int64, in tx: PostgresLease) async throws {
         let awb: String? = try row.decode("awb")
         let channelOrderId: String? = try row.decode("channel_order_id")
-        guard let delivery = try await deliveries.lock(awb: awb, channelOrderId: channelOrderId, in: tx) else {
+        try await deliveries.lockMatching(splitOrderId: channelOrderId, awb: awb, in: tx)
+        guard let (found, isReplacedAWB) = try await deliveries.match(awb: awb, channelOrderId: channelOrderId, in: tx) else {
             _ = try await tx.query("UPDATE shiprocket_webhooks SET state = 'unmatched', processed_at = now() WHERE id = \(id)")
             unmatched.increment()
             logger.warning(
-                "shiprocket webhook for an unknown shipment; kept until its delivery exists",
+                "shiprocket webhook for an unknown shipment; kept until its delivery or its AWB is known",
                 metadata: [
                     LogKey.shipmentAWB: "\(awb ?? "-")", LogKey.shiprocketOrderId: "\(channelOrderId ?? "-")",
                 ]
             )
             return
         }
-        if delivery.awb == nil, let awb { try await deliveries.recordAWB(awb, deliveryId: delivery.id, in: tx) }
+        var delivery = found
+        let match = ShipmentMatch.decide(
+            deliveryAWB: delivery.awb,
+            webhookAWB: awb,
+            isReplacedAWB: isReplacedAWB,
+            status: delivery.status,
+            cancelledByOrder: delivery.cancelledByOrder
+        )
+        switch match {
+        case .sameShipment: break
+        case .firstAWB:
+            if let awb, try await deliveries.recordAWB(awb, deliveryId: delivery.id, in: tx) { delivery.awb = awb }
+        case .reshipment:
+            guard let awb else { break }
+            try await deliveries.reship(deliveryId: delivery.id, awb: awb, in: tx)
+            logger.notice(
+                "seller order shipped again under a new AWB",
+                metadata: [
+                    LogKey.sellerOrderId: "\(delivery.splitOrderId)", LogKey.shipmentAWB: "\(awb)",
+                    LogKey.statusFrom: "\(delivery.status.rawValue)",
+                ]
+            )
+            (delivery.awb, delivery.status, delivery.statusAt) = (awb, .pending, nil)
+        case .otherShipment:
+            logger.notice(
+                "shiprocket webhook names another shipment of the seller order; kept in the history only",
+                metadata: [LogKey.sellerOrderId: "\(delivery.splitOrderId)", LogKey.shipmentAWB: "\(awb ?? "-")"]
+            )
+            _ = try await tx.query(
+                "UPDATE shiprocket_webhooks SET state = 'history', delivery_id = \(delivery.id), processed_at = now() WHERE id = \(id)"
+            )
+            return
+        }
+        if delivery.srOrderId == nil, let srOrderId = try row.decode("sr_order_id", as: String?.self) {
+            try await deliveries.recordShiprocketOrderId(srOrderId, deliveryId: delivery.id, in: tx)
+            delivery.srOrderId = srOrderId
+        }
         let statusId: Int? = try row.decode("shipment_status_id")
         let next = try row.decode("mapped_status", as: String?.self).flatMap(DeliveryStatus.init(rawValue:))
         if next == nil { unknownCodes.increment() }
