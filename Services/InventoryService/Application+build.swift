@@ -14,7 +14,10 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
         router: router,
         dispatch: try EventDispatch(
             .inventoryService,
-            [.orderConfirmed: consumer.allocate, .orderCancelled: consumer.release, .orderRefunded: consumer.restock]
+            [
+                .orderConfirmed: consumer.allocate, .orderCancelled: consumer.release, .orderRefunded: consumer.restock,
+                .orderEdited: consumer.restockEdit,
+            ]
         ),
         batching: .init(maxBatch: AllocationConsumer.maxBatch, eventType: OrderConfirmed.routingKey) {
             try await consumer.handle(batch: $0)

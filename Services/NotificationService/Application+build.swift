@@ -33,7 +33,7 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
             [
                 .orderConfirmed: consumer.handle, .orderAllocated: consumer.handle, .orderAllocationFailed: consumer.handle,
                 .deliveryStatusChanged: consumer.handle, .orderDelivered: consumer.handle, .sellerOrderCancelled: consumer.handle,
-                .sellerOrderCollectionChanged: consumer.handle,
+                .sellerOrderCollectionChanged: consumer.handle, .sellerOrderChanged: consumer.handle,
             ]
         ),
         batching: .init(maxBatch: NotificationPlanningConsumer.maxBatch) { try await consumer.handle(batch: $0) },

@@ -12,6 +12,7 @@ public enum LogKey {
     public static let url = "url"
 
     public static let orderId = "order.id"
+    public static let lineItems = "order.line_items"
     public static let sellerOrderId = "seller_order.id"
     public static let shopDomain = "shop.domain"
     public static let paymentCollected = "payment.collected"

@@ -229,6 +229,32 @@ import Testing
             ),
             readers: [InventoryService.OrderRefunded.self]
         ),
+        .orderEdited: Contract(
+            published: OrderService.OrderEdited(
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                revision: "2023-06-07T10:00:00Z",
+                released: [.init(lineItemId: "866550311766439020", quantity: 1)]
+            ),
+            readers: [InventoryService.OrderEdited.self]
+        ),
+        .sellerOrderChanged: Contract(
+            published: OrderService.SellerOrderChanged(
+                splitOrderId: "42-1",
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                name: "#9999",
+                vendorId: "VEND-MUM-2",
+                vendorName: "Powai Electronics",
+                vendorEmail: "sales@powai.example",
+                itemsAmount: "495.00",
+                revision: "2023-06-07T10:00:00Z",
+                items: [.init(lineItemId: "866550311766439020", sku: "IPOD2008PINK", title: "IPod Nano - 8GB", quantity: 1)]
+            ),
+            readers: [NotificationService.SellerOrderChanged.self]
+        ),
     ]
 
     /// The module a type is declared in: the service that sends or reads the event.
@@ -295,8 +321,10 @@ import Testing
             try EventDispatch(.deliveryService, [.orderAllocated: { _ in }, .orderConfirmed: { _ in }])
         }
         #expect(
-            try EventDispatch(.inventoryService, [.orderConfirmed: { _ in }, .orderCancelled: { _ in }, .orderRefunded: { _ in }])
-                .bindings == ["order.confirmed", "order.cancelled", "order.refunded"]
+            try EventDispatch(
+                .inventoryService,
+                [.orderConfirmed: { _ in }, .orderCancelled: { _ in }, .orderRefunded: { _ in }, .orderEdited: { _ in }]
+            ).bindings == ["order.confirmed", "order.cancelled", "order.refunded", "order.edited"]
         )
     }
 

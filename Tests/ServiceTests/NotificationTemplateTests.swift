@@ -125,3 +125,18 @@ import Testing
         #expect(jobs[1].message["data.collectAmount"] == "0.00")
     }
 }
+
+extension NotificationTemplateTests {
+    @Test func theVendorOfASellerOrderAnEditChangedIsToldWhatToShipNow() throws {
+        let body =
+            ##"{"splitOrderId": "9-1", "orderId": "9", "shopifyOrderId": "1009", "shopDomain": "s", "name": "#1009", "vendorId": "V1", "vendorName": "Vendor V1", "vendorEmail": "v1@example.com", "itemsAmount": "20.00", "revision": "2023-06-07T10:00:00Z", "items": [{"lineItemId": "1", "sku": "SKU-A", "title": "Lamp", "quantity": 2}]}"##
+        let changed = try SellerOrderChanged.decode(from: Data(body.utf8))
+        let jobs = try NotificationPlanner().sellerOrderChanged(changed, vendorDevices: ["V1": ["tok-a"]])
+        #expect(jobs.map(\.channel) == [.email, .push])
+        #expect(Set(jobs.map(\.eventId)) == ["seller_order.changed:9-1:2023-06-07T10:00:00Z"], "one notification per edit")
+        #expect(jobs[0].message["subject"] == "Order 9-1 changed: ship only what is listed")
+        #expect(jobs[0].message["text"]?.contains("2 × SKU-A (Lamp)") == true)
+        #expect(!(jobs.flatMap(\.message.values).contains { $0.contains("{{") }), "every placeholder filled")
+        #expect(jobs[1].message["data.status"] == "changed")
+    }
+}

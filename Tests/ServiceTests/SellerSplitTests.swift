@@ -70,4 +70,15 @@ import Testing
             )
         }
     }
+
+    @Test func aLineAnEditEmptiedShipsWithNoSellerOrder() throws {
+        let items = [Self.item("1", price: "10.00"), Self.item("2", quantity: 0, price: "30.00")]
+        // Allocated before the edit (placed), or after it (not placed): the same split.
+        for placements in [[Self.placed("1", with: "A"), Self.placed("2", with: "B")], [Self.placed("1", with: "A")]] {
+            let drafts = try SellerSplit.split(orderId: 9, items: items, placements: placements, remainingAmount: Decimal(string: "10.00")!)
+            #expect(drafts.map(\.vendorId) == ["A"], "vendor B is left with nothing")
+            #expect(drafts.map(\.splitOrderId) == ["9-1"])
+            #expect(drafts[0].collectAmount == Decimal(string: "10.00"))
+        }
+    }
 }

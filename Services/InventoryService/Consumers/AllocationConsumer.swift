@@ -4,11 +4,12 @@ import Messaging
 import Postgres
 import ServiceKit
 
-/// Handles `order.confirmed` (allocate), `order.cancelled` (release) and `order.refunded`
-/// (restock) from the service's queue. Each message's effect and its outbox event commit
-/// together. A redelivered message changes nothing because the effects are idempotent: one
-/// allocation row per order (its primary key), released only from `allocated`, and one
-/// restock row per refund. (So no inbox row is needed, which spares a write per message.)
+/// Handles `order.confirmed` (allocate), `order.cancelled` (release), `order.refunded` and
+/// `order.edited` (restock) from the service's queue. Each message's effect and its outbox
+/// event commit together. A redelivered message changes nothing because the effects are
+/// idempotent: one allocation row per order (its primary key), released only from
+/// `allocated`, and one restock row per refund or edit revision. (So no inbox row is needed,
+/// which spares a write per message.)
 struct AllocationConsumer: Sendable {
     let pool: PostgresPool
     let repository = AllocationRepository()
@@ -42,6 +43,17 @@ struct AllocationConsumer: Sendable {
             if let event = try await restocks.restock(refund, in: tx) {
                 try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
                 logger.info("refunded units restocked", metadata: [LogKey.orderId: "\(refund.orderId)"])
+            }
+        }
+    }
+
+    /// `order.edited`: the units an edit removed go back, once.
+    func restockEdit(_ message: IncomingMessage) async throws {
+        let edit = try OrderEdited.decode(message)
+        try await pool.withTransaction(retries: 5) { tx in
+            if let event = try await restocks.restock(edit, in: tx) {
+                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
+                logger.info("units an edit removed restocked", metadata: [LogKey.orderId: "\(edit.orderId)"])
             }
         }
     }

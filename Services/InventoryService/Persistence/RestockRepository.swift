@@ -2,40 +2,69 @@ import Foundation
 import Postgres
 import ServiceKit
 
-/// Units a Shopify refund restocks, returned to the stock they were taken from, in the
-/// caller's transaction: once per refund (`restocks`), and never more per line than the line
-/// took and has not yet returned (`allocation_lines.returned_quantity`, shared with the
-/// order's cancellation).
+/// Units a Shopify refund restocks or an order edit removes, returned to the stock they were
+/// taken from, in the caller's transaction: once per refund or edit revision (`restocks`),
+/// and never more per line than the line took and has not yet returned
+/// (`allocation_lines.returned_quantity`, shared with the order's cancellation).
 struct RestockRepository: Sendable {
-    /// The refund's order has no allocation yet (its order.confirmed is still being handled):
+    /// The order has no allocation yet (its order.confirmed is still being handled):
     /// retried, so that the units are returned once the allocation took them.
     struct NotAllocatedYet: Error, CustomStringConvertible {
         let orderId: String
         var description: String { "order \(orderId) has no allocation yet; the restock is retried" }
     }
 
-    /// What went back on the shelf, or nil when nothing did (a repeated refund, or an order
-    /// that took no stock).
     func restock(_ refund: OrderRefunded, in tx: PostgresLease) async throws -> InventoryReleased? {
+        try await restock(
+            orderId: refund.orderId,
+            key: refund.refundId,
+            lines: refund.restocked.map { ($0.lineItemId, $0.quantity) },
+            shopifyOrderId: refund.shopifyOrderId,
+            shopDomain: refund.shopDomain,
+            in: tx
+        )
+    }
+
+    func restock(_ edit: OrderEdited, in tx: PostgresLease) async throws -> InventoryReleased? {
+        try await restock(
+            orderId: edit.orderId,
+            key: "edit:\(edit.revision)",
+            lines: edit.released.map { ($0.lineItemId, $0.quantity) },
+            shopifyOrderId: edit.shopifyOrderId,
+            shopDomain: edit.shopDomain,
+            in: tx
+        )
+    }
+
+    /// What went back on the shelf, or nil when nothing did (a repeated refund or edit, or an
+    /// order that took no stock). `key` names the refund or edit.
+    private func restock(
+        orderId: String,
+        key: String,
+        lines restocked: [(lineItemId: String, quantity: Int)],
+        shopifyOrderId: String,
+        shopDomain: String,
+        in tx: PostgresLease
+    ) async throws -> InventoryReleased? {
         guard
             let status = try await tx.query(
-                "SELECT status FROM allocations WHERE order_id = \(refund.orderId) FOR UPDATE"
+                "SELECT status FROM allocations WHERE order_id = \(orderId) FOR UPDATE"
             ).scalar("status", as: String.self)
-        else { throw NotAllocatedYet(orderId: refund.orderId) }
+        else { throw NotAllocatedYet(orderId: orderId) }
         let first =
             try await tx.query(
                 """
-                INSERT INTO restocks (order_id, refund_id) VALUES (\(refund.orderId), \(refund.refundId)) ON CONFLICT DO NOTHING
+                INSERT INTO restocks (order_id, refund_id) VALUES (\(orderId), \(key)) ON CONFLICT DO NOTHING
                 """
             ).affectedRows == 1
         guard first, ["allocated", "released"].contains(status) else { return nil }
         var wanted: [String: Int] = [:]
-        for line in refund.restocked { wanted[line.lineItemId, default: 0] += line.quantity }
+        for line in restocked { wanted[line.lineItemId, default: 0] += line.quantity }
         let lines = try await tx.query(
             """
             SELECT line_item_id, stock_id, sku, vendor_id, hub_id, quantity - returned_quantity AS quantity
             FROM allocation_lines
-            WHERE order_id = \(refund.orderId) AND line_item_id = ANY(\(wanted.keys.sorted())::text[]) AND returned_quantity < quantity
+            WHERE order_id = \(orderId) AND line_item_id = ANY(\(wanted.keys.sorted())::text[]) AND returned_quantity < quantity
             ORDER BY line_item_id
             FOR UPDATE
             """
@@ -50,14 +79,14 @@ struct RestockRepository: Sendable {
             """
             UPDATE allocation_lines l SET returned_quantity = l.returned_quantity + r.quantity
             FROM unnest(\(lines.map(\.lineItemId))::text[], \(lines.map(\.quantity))::int[]) AS r (line_item_id, quantity)
-            WHERE l.order_id = \(refund.orderId) AND l.line_item_id = r.line_item_id
+            WHERE l.order_id = \(orderId) AND l.line_item_id = r.line_item_id
             """
         )
         return try await ReturnedLine.putBack(
             lines,
-            orderId: refund.orderId,
-            shopifyOrderId: refund.shopifyOrderId,
-            shopDomain: refund.shopDomain,
+            orderId: orderId,
+            shopifyOrderId: shopifyOrderId,
+            shopDomain: shopDomain,
             in: tx
         )
     }

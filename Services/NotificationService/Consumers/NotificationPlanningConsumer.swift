@@ -37,6 +37,7 @@ struct NotificationPlanningConsumer: Sendable {
             let vendors = Set(
                 events.compactMap(\.allocated).flatMap { $0.sellerOrders.map(\.vendorId) }
                     + events.compactMap(\.sellerOrderCancelled).map(\.vendorId) + events.compactMap(\.collectionChanged).map(\.vendorId)
+                    + events.compactMap(\.sellerOrderChanged).map(\.vendorId)
             )
             let vendorDevices = try await contacts.devices(kind: "vendor", owners: vendors.sorted(), in: tx)
             var jobs: [NewJob] = []
@@ -60,6 +61,7 @@ struct NotificationPlanningConsumer: Sendable {
         case statusChanged(DeliveryStatusChanged)
         case sellerOrderCancelled(SellerOrderCancelled)
         case collectionChanged(SellerOrderCollectionChanged)
+        case sellerOrderChanged(SellerOrderChanged)
 
         init(_ message: IncomingMessage) throws {
             switch message.eventType {
@@ -70,6 +72,7 @@ struct NotificationPlanningConsumer: Sendable {
             case DeliveryStatusChanged.routingKey: self = .statusChanged(try DeliveryStatusChanged.decode(message))
             case SellerOrderCancelled.routingKey: self = .sellerOrderCancelled(try SellerOrderCancelled.decode(message))
             case SellerOrderCollectionChanged.routingKey: self = .collectionChanged(try SellerOrderCollectionChanged.decode(message))
+            case SellerOrderChanged.routingKey: self = .sellerOrderChanged(try SellerOrderChanged.decode(message))
             default: throw PermanentMessageError("NotificationService does not handle \(message.eventType)")
             }
         }
@@ -89,6 +92,10 @@ struct NotificationPlanningConsumer: Sendable {
         var collectionChanged: SellerOrderCollectionChanged? {
             if case .collectionChanged(let changed) = self { changed } else { nil }
         }
+
+        var sellerOrderChanged: SellerOrderChanged? {
+            if case .sellerOrderChanged(let changed) = self { changed } else { nil }
+        }
     }
 
     private func jobs(for event: Event, vendorDevices: [String: [String]], in tx: PostgresLease) async throws -> [NewJob] {
@@ -105,6 +112,8 @@ struct NotificationPlanningConsumer: Sendable {
             return try planner.sellerOrderCancelled(cancelled, vendorDevices: vendorDevices)
         case .collectionChanged(let changed):
             return try planner.collectionChanged(changed, vendorDevices: vendorDevices)
+        case .sellerOrderChanged(let changed):
+            return try planner.sellerOrderChanged(changed, vendorDevices: vendorDevices)
         case .statusChanged(let change):
             // Retried through the retry queue until the order's confirmation is handled.
             guard let contact = try await contacts.contact(orderId: change.orderId, in: tx) else {

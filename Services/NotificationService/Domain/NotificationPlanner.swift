@@ -96,56 +96,73 @@ struct NotificationPlanner: Sendable {
     /// The vendor of a cancelled seller order: an email, and a push message to each of its
     /// registered devices, so that nothing is shipped.
     func sellerOrderCancelled(_ cancelled: SellerOrderCancelled, vendorDevices: [String: [String]]) throws -> [NewJob] {
-        let event = "seller_order.cancelled:\(cancelled.splitOrderId)"
-        let values = [
-            "vendorName": cancelled.vendorName, "splitOrderId": cancelled.splitOrderId,
-            "orderName": cancelled.name ?? "#\(cancelled.shopifyOrderId)",
-        ]
-        var jobs: [NewJob] = []
-        if let address = EmailAddress.normalized(cancelled.vendorEmail) {
-            jobs.append(try email("seller-order-cancelled", event: event, to: address, order: cancelled.shopifyOrderId, values: values))
-        }
-        for token in vendorDevices[cancelled.vendorId] ?? [] {
-            jobs.append(
-                try push(
-                    "seller-order-cancelled",
-                    event: event,
-                    to: token,
-                    order: cancelled.shopifyOrderId,
-                    values: values,
-                    data: ["splitOrderId": cancelled.splitOrderId, "status": "cancelled"]
-                )
-            )
-        }
-        return jobs
+        try vendorJobs(
+            "seller-order-cancelled",
+            event: "seller_order.cancelled:\(cancelled.splitOrderId)",
+            vendor: (cancelled.vendorId, cancelled.vendorEmail),
+            order: cancelled.shopifyOrderId,
+            values: [
+                "vendorName": cancelled.vendorName, "splitOrderId": cancelled.splitOrderId,
+                "orderName": cancelled.name ?? "#\(cancelled.shopifyOrderId)",
+            ],
+            data: ["splitOrderId": cancelled.splitOrderId, "status": "cancelled"],
+            devices: vendorDevices
+        )
     }
 
     /// The vendor of a seller order whose amount to collect changed: an email, and a push
     /// message to each of its devices. One notification per change (its version).
     func collectionChanged(_ changed: SellerOrderCollectionChanged, vendorDevices: [String: [String]]) throws -> [NewJob] {
-        let event = "seller_order.collection_changed:\(changed.splitOrderId):\(changed.version)"
-        let values = [
-            "vendorName": changed.vendorName, "splitOrderId": changed.splitOrderId,
-            "orderName": changed.name ?? "#\(changed.shopifyOrderId)", "currency": changed.currency,
-            "previousCollectAmount": changed.previousCollectAmount, "collectAmount": changed.collectAmount,
-        ]
+        try vendorJobs(
+            "seller-order-collection-changed",
+            event: "seller_order.collection_changed:\(changed.splitOrderId):\(changed.version)",
+            vendor: (changed.vendorId, changed.vendorEmail),
+            order: changed.shopifyOrderId,
+            values: [
+                "vendorName": changed.vendorName, "splitOrderId": changed.splitOrderId,
+                "orderName": changed.name ?? "#\(changed.shopifyOrderId)", "currency": changed.currency,
+                "previousCollectAmount": changed.previousCollectAmount, "collectAmount": changed.collectAmount,
+            ],
+            data: ["splitOrderId": changed.splitOrderId, "collectAmount": changed.collectAmount],
+            devices: vendorDevices
+        )
+    }
+
+    /// The vendor of a seller order an edit changed: what to ship now, by email and on each
+    /// device. One notification per edit (its revision).
+    func sellerOrderChanged(_ changed: SellerOrderChanged, vendorDevices: [String: [String]]) throws -> [NewJob] {
+        try vendorJobs(
+            "seller-order-changed",
+            event: "seller_order.changed:\(changed.splitOrderId):\(changed.revision)",
+            vendor: (changed.vendorId, changed.vendorEmail),
+            order: changed.shopifyOrderId,
+            values: [
+                "vendorName": changed.vendorName, "splitOrderId": changed.splitOrderId,
+                "orderName": changed.name ?? "#\(changed.shopifyOrderId)",
+                "items": changed.items.map { "\($0.quantity) × \($0.sku)\($0.title.map { " (\($0))" } ?? "")" }.joined(separator: "\n"),
+                "itemCount": String(changed.items.reduce(0) { $0 + $1.quantity }),
+            ],
+            data: ["splitOrderId": changed.splitOrderId, "status": "changed"],
+            devices: vendorDevices
+        )
+    }
+
+    /// A vendor's email (when its address is usable) and a push message to each of its devices.
+    private func vendorJobs(
+        _ template: String,
+        event: String,
+        vendor: (id: String, email: String),
+        order: String,
+        values: [String: String],
+        data: [String: String],
+        devices: [String: [String]]
+    ) throws -> [NewJob] {
         var jobs: [NewJob] = []
-        if let address = EmailAddress.normalized(changed.vendorEmail) {
-            jobs.append(
-                try email("seller-order-collection-changed", event: event, to: address, order: changed.shopifyOrderId, values: values)
-            )
+        if let address = EmailAddress.normalized(vendor.email) {
+            jobs.append(try email(template, event: event, to: address, order: order, values: values))
         }
-        for token in vendorDevices[changed.vendorId] ?? [] {
-            jobs.append(
-                try push(
-                    "seller-order-collection-changed",
-                    event: event,
-                    to: token,
-                    order: changed.shopifyOrderId,
-                    values: values,
-                    data: ["splitOrderId": changed.splitOrderId, "collectAmount": changed.collectAmount]
-                )
-            )
+        for token in devices[vendor.id] ?? [] {
+            jobs.append(try push(template, event: event, to: token, order: order, values: values, data: data))
         }
         return jobs
     }

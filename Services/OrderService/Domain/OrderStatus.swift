@@ -29,4 +29,8 @@ enum OrderStatus: String, Sendable, Codable, CaseIterable {
 
     /// A newer Shopify version of the order is applied unless the order is cancelled.
     var takesUpdates: Bool { self != .cancelled }
+
+    /// Line edits apply while the order's lines are still to be shipped: before the split,
+    /// and while seller orders are on their way (a delivered order's changes are returns).
+    var takesEdits: Bool { self == .confirmed || self == .allocated }
 }

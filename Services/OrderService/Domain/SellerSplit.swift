@@ -19,8 +19,9 @@ enum SellerSplit {
         var description: String { "allocation of order \(orderId) does not cover exactly its line items" }
     }
 
-    /// The order's seller orders. The placements must name every line of the order, and
-    /// only those.
+    /// The order's seller orders. The placements must name every line the order still has
+    /// units of, and only lines of the order; a line an edit removed since it was allocated
+    /// (none left) ships with no seller order, and a vendor left with nothing gets none.
     static func split(
         orderId: Int64,
         items: [OrderItem],
@@ -28,8 +29,12 @@ enum SellerSplit {
         remainingAmount: Decimal
     ) throws(Mismatch) -> [SellerOrderDraft] {
         let byLine = Dictionary(items.map { ($0.lineItemId, $0) }, uniquingKeysWith: { first, _ in first })
-        guard Set(placements.map(\.lineItemId)) == Set(byLine.keys) else { throw Mismatch(orderId: orderId) }
-        let vendors = Dictionary(grouping: placements, by: \.vendorId).sorted { $0.key < $1.key }
+        let placed = Set(placements.map(\.lineItemId))
+        guard placed.isSubset(of: byLine.keys), Set(items.filter { $0.quantity > 0 }.map(\.lineItemId)).isSubset(of: placed) else {
+            throw Mismatch(orderId: orderId)
+        }
+        let vendors = Dictionary(grouping: placements.filter { byLine[$0.lineItemId]!.quantity > 0 }, by: \.vendorId)
+            .sorted { $0.key < $1.key }
         let groups = vendors.map { _, placed in placed.map { byLine[$0.lineItemId]! } }
         let values = groups.map { $0.reduce(Decimal(0)) { $0 + $1.amount } }
         let shares = CollectionSplit.shares(of: remainingAmount, byValue: values)

@@ -68,6 +68,8 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
         var sku: String?
         var title: String?
         var quantity: Int
+        /// The quantity less what edits, returns and refunds removed (absent in old payloads).
+        var currentQuantity: Int?
         var price: String
         var requiresShipping: Bool?
         var giftCard: Bool?
@@ -75,9 +77,14 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case id, sku, title, quantity, price
             case variantId = "variant_id"
+            case currentQuantity = "current_quantity"
             case requiresShipping = "requires_shipping"
             case giftCard = "gift_card"
         }
+
+        /// The units the order still has of this line: `current_quantity` (never above what
+        /// was ordered), else the quantity.
+        var currentUnits: Int { min(quantity, max(0, currentQuantity ?? quantity)) }
 
         /// Whether the line is a product a vendor ships (named by SKU, or by a variant the
         /// catalog maps to one): not a tip, a gift card or a custom item, which stay on the order

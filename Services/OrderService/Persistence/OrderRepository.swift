@@ -128,7 +128,12 @@ struct OrderRepository: Sendable {
         in tx: PostgresLease
     ) async throws -> Int64? {
         let createdAt = order.createdAt.flatMap { try? Date($0, strategy: .iso8601) }
-        let items = String(decoding: try JSONEncoder().encode(order.lineItems.map(ItemRow.init)), as: UTF8.self)
+        var refunded: [Int64: Int] = [:]
+        for line in (order.refunds ?? []).flatMap({ $0.refundLineItems ?? [] }) { refunded[line.lineItemId, default: 0] += line.quantity }
+        let items = String(
+            decoding: try JSONEncoder().encode(order.lineItems.map { ItemRow($0, refunded: refunded[$0.id] ?? 0) }),
+            as: UTF8.self
+        )
         return try await tx.query(
             """
             WITH new_order AS (
@@ -142,11 +147,13 @@ struct OrderRepository: Sendable {
                 ON CONFLICT (shop_domain, shopify_order_id) DO NOTHING
                 RETURNING id
             ), items AS (
-                INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price, shipped)
-                SELECT new_order.id, i.line_item_id, i.variant_id, i.sku, i.title, i.quantity, i.price, i.shipped
+                INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price, shipped,
+                                         current_quantity, edit_released)
+                SELECT new_order.id, i.line_item_id, i.variant_id, i.sku, i.title, i.quantity, i.price, i.shipped,
+                       i.current_quantity, i.edit_released
                 FROM new_order, jsonb_to_recordset(\(items)::jsonb)
                     AS i (line_item_id bigint, variant_id bigint, sku text, title text, quantity integer, price numeric,
-                          shipped boolean)
+                          shipped boolean, current_quantity integer, edit_released integer)
                 ON CONFLICT (order_id, shopify_line_item_id) DO NOTHING
             ), payment AS (
                 INSERT INTO payments (order_id, method, status, gateway, total_product_amount, shipping_amount, discount_amount,
@@ -172,8 +179,12 @@ struct OrderRepository: Sendable {
         var quantity: Int
         var price: String
         var shipped: Bool
+        var current_quantity: Int
+        /// Units an edit removed before the order was first seen were never allocated: counted
+        /// as given back, so that no later edit returns them.
+        var edit_released: Int
 
-        init(_ item: ShopifyOrderWebhook.LineItem) {
+        init(_ item: ShopifyOrderWebhook.LineItem, refunded: Int) {
             line_item_id = item.id
             variant_id = item.variantId
             sku = item.sku ?? ""
@@ -181,6 +192,8 @@ struct OrderRepository: Sendable {
             quantity = item.quantity
             price = Money.format(Money.parse(item.price) ?? 0)
             shipped = item.isShipped
+            current_quantity = item.currentUnits
+            edit_released = max(0, item.quantity - item.currentUnits - refunded)
         }
     }
 

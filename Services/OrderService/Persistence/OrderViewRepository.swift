@@ -11,7 +11,7 @@ struct OrderViewRepository: Sendable {
     func view(shopifyOrderId: Int64, shop: String?) async throws -> OrderView {
         let orders = try await pool.query(
             """
-            SELECT o.id, o.shop_domain, o.name, o.status, o.currency,
+            SELECT o.id, o.shop_domain, o.name, o.status, o.currency, o.edit_notice,
                    c.email, c.first_name, c.last_name, c.phone,
                    p.method, p.status AS payment_status, p.total_product_amount, p.shipping_amount,
                    p.discount_amount, p.total_amount, p.collected_amount, p.remaining_amount, p.refunded_amount,
@@ -28,7 +28,7 @@ struct OrderViewRepository: Sendable {
         let orderId: Int64 = try row.decode("id")
         let itemRows = try await pool.query(
             """
-            SELECT i.sku, i.quantity, i.price, i.title, i.shopify_variant_id, si.seller_order_id
+            SELECT i.sku, i.quantity, i.current_quantity, i.price, i.title, i.shopify_variant_id, si.seller_order_id
             FROM order_items i LEFT JOIN seller_order_items si ON si.order_item_id = i.id
             WHERE i.order_id = \(orderId) ORDER BY i.id
             """
@@ -37,7 +37,8 @@ struct OrderViewRepository: Sendable {
         let items = try itemRows.map { row in
             let item = OrderView.Item(
                 sku: try row.decode("sku"),
-                quantity: try row.decode("quantity"),
+                quantity: try row.decode("current_quantity"),
+                orderedQuantity: try row.decode("quantity"),
                 price: Money.format(try row.decode("price")),
                 title: try row.decode("title"),
                 variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init)
@@ -71,6 +72,7 @@ struct OrderViewRepository: Sendable {
             shopDomain: try row.decode("shop_domain"),
             name: try row.decode("name"),
             status: try row.decode("status"),
+            editNotice: try row.decode("edit_notice"),
             currency: try row.decode("currency"),
             customer: try CustomerContact(row: row),
             items: items,

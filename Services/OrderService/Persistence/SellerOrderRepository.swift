@@ -34,7 +34,7 @@ struct SellerOrderRepository: Sendable {
             SELECT o.id, o.status, o.shop_domain, o.shopify_order_id, o.name, o.currency,
                    c.email, c.first_name, c.last_name, c.phone,
                    p.method, p.status AS payment_status, p.total_amount, p.collected_amount, p.remaining_amount,
-                   i.id AS item_id, i.shopify_line_item_id, i.shopify_variant_id, i.sku, i.title, i.quantity, i.price
+                   i.id AS item_id, i.shopify_line_item_id, i.shopify_variant_id, i.sku, i.title, i.current_quantity, i.price
             FROM orders o
             JOIN customers c ON c.id = o.customer_id
             JOIN payments p ON p.order_id = o.id
@@ -55,7 +55,7 @@ struct SellerOrderRepository: Sendable {
                     variantId: try row.decode("shopify_variant_id", as: Int64?.self).map(String.init),
                     sku: try row.decode("sku"),
                     title: try row.decode("title"),
-                    quantity: try row.decode("quantity"),
+                    quantity: try row.decode("current_quantity"),
                     price: try row.decode("price")
                 )
             }

@@ -6,6 +6,8 @@ struct OrderView: ResponseEncodable, Decodable, Sendable {
     var shopDomain: String
     var name: String?
     var status: String
+    /// Set when an edit added lines this service did not allocate.
+    var editNotice: String?
     var currency: String
     var customer: CustomerContact
     var items: [Item]
@@ -14,7 +16,10 @@ struct OrderView: ResponseEncodable, Decodable, Sendable {
 
     struct Item: Codable, Sendable {
         var sku: String
+        /// What the order has of the line now (after edits and refunds).
         var quantity: Int
+        /// As it was ordered.
+        var orderedQuantity: Int
         var price: String
         var title: String?
         var variantId: String?

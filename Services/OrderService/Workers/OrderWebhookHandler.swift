@@ -14,6 +14,7 @@ struct OrderWebhookHandler: Sendable {
     let orders = OrderRepository()
     let refunds = RefundRepository()
     let followUp = PaymentFollowUp()
+    let editFollowUp = OrderEditFollowUp()
 
     /// Whether the caller already locked the order (as `OrderRepository.lockAll` does for a
     /// batch), and what it found.
@@ -27,6 +28,8 @@ struct OrderWebhookHandler: Sendable {
     struct Outcome {
         var order: OrderRepository.Stored?
         var events: [Outbox.Message] = []
+        /// Lines an edit added (or increased) that this service does not allocate.
+        var unallocatedAdditions: [Int64] = []
     }
 
     /// `order` is the delivery's payload as `parse` read it.
@@ -89,6 +92,10 @@ struct OrderWebhookHandler: Sendable {
             let newRefunds = try await refunds.record(order.refunds ?? [], orderId: current.id, in: tx)
             if updatedAt > current.shopifyUpdatedAt, current.status.takesUpdates {
                 try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
+                // Lines first: the seller orders' amounts decide how what is owed is shared.
+                let edit = try await editFollowUp.apply(order, to: current, shopDomain: shopDomain, traceparent: traceparent, in: tx)
+                outcome.events += edit.events
+                outcome.unallocatedAdditions = edit.additions
                 // Shopify's payload says what was paid online; what couriers collected stays.
                 let here = try await orders.collectedHere(orderId: current.id, in: tx)
                 let updated = payment.adding(cashCollected: here.cash, advance: here.advance, refunded: here.refunded)
@@ -177,14 +184,15 @@ struct OrderWebhookHandler: Sendable {
             ),
             shippingPoint: point(order.shippingAddress),
             billingPoint: point(order.billingAddress),
-            // Only what a vendor ships is allocated; the other lines count in the payment.
-            items: order.lineItems.filter(\.isShipped).map {
+            // Only what a vendor ships is allocated (what the order still has of it); the other
+            // lines count in the payment.
+            items: order.lineItems.filter { $0.isShipped && $0.currentUnits > 0 }.map {
                 .init(
                     lineItemId: String($0.id),
                     variantId: $0.variantId.map(String.init),
                     sku: $0.sku ?? "",
                     title: $0.title,
-                    quantity: $0.quantity,
+                    quantity: $0.currentUnits,
                     price: Money.format(Money.parse($0.price) ?? 0)
                 )
             },

@@ -150,6 +150,7 @@ struct WebhookProcessor: Service {
                         let key = webhook.orderKey
                         let outcome = try await apply(webhook, lock: key.flatMap { known[$0] }.map { .alreadyLocked($0) } ?? .here, in: tx)
                         if let key { known[key] = .some(outcome.order) }
+                        report(outcome, of: webhook)
                         events += outcome.events
                     } catch let error as PostgresError where error.isConnectionFailure {
                         throw error  // nothing can be recorded; the whole batch stays pending
@@ -192,6 +193,18 @@ struct WebhookProcessor: Service {
         }
     }
 
+    /// What an operator should hear of: lines an edit added, which are not allocated.
+    private func report(_ outcome: OrderWebhookHandler.Outcome, of webhook: Claimed) {
+        guard !outcome.unallocatedAdditions.isEmpty else { return }
+        logger.notice(
+            "an order edit added line items that are not allocated or shipped",
+            metadata: [
+                LogKey.webhookId: "\(webhook.webhookId)", LogKey.orderId: "\(outcome.order.map { String($0.id) } ?? "-")",
+                LogKey.lineItems: "\(outcome.unallocatedAdditions.map(String.init).joined(separator: ","))",
+            ]
+        )
+    }
+
     private func process(_ webhook: Claimed, in tx: PostgresLease) async throws {
         let id = webhook.id
         let attempts = webhook.attempts + 1
@@ -199,7 +212,9 @@ struct WebhookProcessor: Service {
         logger[metadataKey: LogKey.webhookId] = "\(webhook.webhookId)"
         // A lost connection is thrown: nothing can be recorded, and the whole batch stays pending.
         let failure = try await tx.withSavepoint("webhook") {
-            try await Outbox.enqueue(try await apply(webhook, in: tx).events, in: tx)
+            let outcome = try await apply(webhook, in: tx)
+            try await Outbox.enqueue(outcome.events, in: tx)
+            report(outcome, of: webhook)
         }
         guard let failure else {
             _ = try await tx.query(

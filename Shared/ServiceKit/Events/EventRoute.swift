@@ -16,13 +16,15 @@ public enum EventRoute: String, Sendable, CaseIterable {
     case sellerOrderCancelled = "seller_order.cancelled"
     case sellerOrderCollectionChanged = "seller_order.collection_changed"
     case orderRefunded = "order.refunded"
+    case orderEdited = "order.edited"
+    case sellerOrderChanged = "seller_order.changed"
 
     public var routingKey: String { rawValue }
 
     public var publisher: ServiceName {
         switch self {
         case .orderConfirmed, .orderCancelled, .orderAllocated, .orderAllocationFailed, .orderDelivered, .sellerOrderCancelled,
-            .sellerOrderCollectionChanged, .orderRefunded:
+            .sellerOrderCollectionChanged, .orderRefunded, .orderEdited, .sellerOrderChanged:
             .orderService
         case .inventoryAllocated, .inventoryAllocationFailed, .inventoryReleased: .inventoryService
         case .deliveryStatusChanged, .deliveryDelivered: .deliveryService
@@ -42,7 +44,8 @@ public enum EventRoute: String, Sendable, CaseIterable {
         case .deliveryDelivered: [.orderService]
         case .orderDelivered: [.notificationService]
         case .sellerOrderCancelled, .sellerOrderCollectionChanged: [.deliveryService, .notificationService]
-        case .orderRefunded: [.inventoryService]
+        case .orderRefunded, .orderEdited: [.inventoryService]
+        case .sellerOrderChanged: [.notificationService]
         }
     }
 

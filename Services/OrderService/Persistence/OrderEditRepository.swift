@@ -1,0 +1,139 @@
+import Foundation
+import Postgres
+import ServiceKit
+
+/// An order's lines as edits change them, and the seller orders that ship them, in the
+/// caller's transaction (the order locked by the caller).
+struct OrderEditRepository: Sendable {
+    /// The order's stored lines, the units refunds took back per line, and which lines are
+    /// shipped (allocated and split) at all.
+    func lines(orderId: Int64, in tx: PostgresLease) async throws -> (stored: [OrderEdit.StoredLine], refunded: [Int64: Int], shipped: Set<Int64>) {
+        let rows = try await tx.query(
+            """
+            SELECT i.shopify_line_item_id, i.quantity, i.current_quantity, i.edit_released, i.shipped,
+                   coalesce((SELECT sum(r.quantity) FROM refund_line_items r JOIN refunds f ON f.id = r.refund_id
+                             WHERE f.order_id = i.order_id AND r.shopify_line_item_id = i.shopify_line_item_id), 0)::int AS refunded
+            FROM order_items i WHERE i.order_id = \(orderId) ORDER BY i.id
+            """
+        )
+        var stored: [OrderEdit.StoredLine] = []
+        var refunded: [Int64: Int] = [:]
+        var shipped: Set<Int64> = []
+        for row in rows {
+            let id: Int64 = try row.decode("shopify_line_item_id")
+            stored.append(
+                .init(
+                    lineItemId: id,
+                    ordered: try row.decode("quantity"),
+                    current: try row.decode("current_quantity"),
+                    editReleased: try row.decode("edit_released")
+                )
+            )
+            refunded[id] = try row.decode("refunded")
+            if try row.decode("shipped", as: Bool.self) { shipped.insert(id) }
+        }
+        return (stored, refunded, shipped)
+    }
+
+    /// Records on the order that an edit added lines (or units) it was not allocated with.
+    func reportUnallocated(_ lineItemIds: [Int64], orderId: Int64, in tx: PostgresLease) async throws {
+        let notice = "an edit added line items \(lineItemIds.map(String.init).joined(separator: ", ")), which are not allocated or shipped"
+        _ = try await tx.query("UPDATE orders SET edit_notice = \(notice) WHERE id = \(orderId)")
+    }
+
+    func apply(_ changes: [OrderEdit.Change], orderId: Int64, in tx: PostgresLease) async throws {
+        guard !changes.isEmpty else { return }
+        _ = try await tx.query(
+            """
+            UPDATE order_items i SET current_quantity = c.current, edit_released = c.released
+            FROM unnest(\(changes.map(\.lineItemId))::bigint[], \(changes.map(\.current))::int[], \(changes.map(\.editReleased))::int[])
+                AS c (line, current, released)
+            WHERE i.order_id = \(orderId) AND i.shopify_line_item_id = c.line
+            """
+        )
+    }
+
+    /// The assigned seller orders shipping any of `lineItemIds`, after their lines changed:
+    /// each one's items amount follows its lines; one with nothing left to ship is cancelled.
+    /// Returns the ones still shipping something, with their lines, and the cancelled ones.
+    func followSellerOrders(
+        orderId: Int64,
+        lineItemIds: [Int64],
+        revision: String,
+        in tx: PostgresLease
+    ) async throws -> (changed: [SellerOrderChanged], cancelled: [SellerOrderRepository.CancelledSellerOrder]) {
+        guard !lineItemIds.isEmpty else { return ([], []) }
+        let rows = try await tx.query(
+            """
+            WITH touched AS (
+                SELECT DISTINCT s.id FROM seller_orders s
+                JOIN seller_order_items si ON si.seller_order_id = s.id
+                JOIN order_items i ON i.id = si.order_item_id
+                WHERE s.order_id = \(orderId) AND s.status = \(SellerOrderStatus.assigned.rawValue)
+                  AND i.shopify_line_item_id = ANY(\(lineItemIds)::bigint[])
+            ), amounts AS (
+                SELECT si.seller_order_id AS id, sum(i.price * i.current_quantity) AS items_amount,
+                       sum(i.current_quantity) AS units
+                FROM seller_order_items si JOIN order_items i ON i.id = si.order_item_id
+                WHERE si.seller_order_id IN (SELECT id FROM touched)
+                GROUP BY si.seller_order_id
+            )
+            UPDATE seller_orders s
+            SET items_amount = a.items_amount, updated_at = now(),
+                status = CASE WHEN a.units = 0 THEN \(SellerOrderStatus.cancelled.rawValue) ELSE s.status END
+            FROM amounts a, orders o
+            WHERE s.id = a.id AND o.id = s.order_id
+            RETURNING s.id, s.split_order_id, s.vendor_id, s.vendor_name, s.vendor_email, s.hub_id, s.status, s.items_amount,
+                      o.shopify_order_id, o.shop_domain, o.name
+            """
+        )
+        var changed: [SellerOrderChanged] = []
+        var cancelled: [SellerOrderRepository.CancelledSellerOrder] = []
+        for row in try rows.sorted(by: { try $0.decode("id", as: Int64.self) < $1.decode("id", as: Int64.self) }) {
+            let split: String = try row.decode("split_order_id")
+            if try row.decode("status", as: String.self) == SellerOrderStatus.cancelled.rawValue {
+                cancelled.append(
+                    .init(
+                        splitOrderId: split,
+                        vendorId: try row.decode("vendor_id"),
+                        vendorName: try row.decode("vendor_name"),
+                        vendorEmail: try row.decode("vendor_email"),
+                        hubId: try row.decode("hub_id")
+                    )
+                )
+                continue
+            }
+            let items = try await tx.query(
+                """
+                SELECT i.shopify_line_item_id, i.sku, i.title, i.current_quantity
+                FROM seller_order_items si JOIN order_items i ON i.id = si.order_item_id
+                WHERE si.seller_order_id = \(try row.decode("id", as: Int64.self)) AND i.current_quantity > 0
+                ORDER BY i.id
+                """
+            ).map {
+                SellerOrderChanged.Item(
+                    lineItemId: String(try $0.decode("shopify_line_item_id", as: Int64.self)),
+                    sku: try $0.decode("sku"),
+                    title: try $0.decode("title"),
+                    quantity: try $0.decode("current_quantity")
+                )
+            }
+            changed.append(
+                SellerOrderChanged(
+                    splitOrderId: split,
+                    orderId: String(orderId),
+                    shopifyOrderId: String(try row.decode("shopify_order_id", as: Int64.self)),
+                    shopDomain: try row.decode("shop_domain"),
+                    name: try row.decode("name"),
+                    vendorId: try row.decode("vendor_id"),
+                    vendorName: try row.decode("vendor_name"),
+                    vendorEmail: try row.decode("vendor_email"),
+                    itemsAmount: Money.format(try row.decode("items_amount")),
+                    revision: revision,
+                    items: items
+                )
+            )
+        }
+        return (changed, cancelled)
+    }
+}

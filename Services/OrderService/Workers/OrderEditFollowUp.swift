@@ -1,0 +1,70 @@
+import Foundation
+import Postgres
+import ServiceKit
+
+/// What follows an order payload whose lines changed (an order edit, or `current_quantity`
+/// in an orders/updated), in the caller's transaction (the order locked): the lines take
+/// their new quantities, the units an edit removed go back to stock once (`order.edited`),
+/// and the seller orders still on their way ship what is left (`seller_order.changed`) or,
+/// with nothing left, are cancelled (`seller_order.cancelled`). Lines the payload adds (or
+/// increases) are not allocated: the order reports them (`editNotice`) and keeps shipping
+/// what it was allocated.
+struct OrderEditFollowUp: Sendable {
+    let edits = OrderEditRepository()
+
+    func apply(
+        _ payload: ShopifyOrderWebhook,
+        to order: OrderRepository.Stored,
+        shopDomain: String,
+        traceparent: String?,
+        in tx: PostgresLease
+    ) async throws -> (events: [Outbox.Message], additions: [Int64]) {
+        guard order.status.takesEdits else { return ([], []) }
+        let (stored, refunded, shipped) = try await edits.lines(orderId: order.id, in: tx)
+        let edit = OrderEdit.between(stored: stored, payload: payload.lineItems, refunded: refunded)
+        if !edit.additions.isEmpty { try await edits.reportUnallocated(edit.additions, orderId: order.id, in: tx) }
+        guard !edit.changes.isEmpty else { return ([], edit.additions) }
+        try await edits.apply(edit.changes, orderId: order.id, in: tx)
+        var events: [Outbox.Message] = []
+        let released = edit.changes.filter { $0.release > 0 && shipped.contains($0.lineItemId) }
+        if !released.isEmpty {
+            events.append(
+                try Outbox.Message(
+                    OrderEdited(
+                        orderId: String(order.id),
+                        shopifyOrderId: String(payload.id),
+                        shopDomain: shopDomain,
+                        revision: payload.updatedAt,
+                        released: released.map { .init(lineItemId: String($0.lineItemId), quantity: $0.release) }
+                    ),
+                    traceparent: traceparent
+                )
+            )
+        }
+        guard order.status == .allocated else { return (events, edit.additions) }
+        let (changed, cancelled) = try await edits.followSellerOrders(
+            orderId: order.id,
+            lineItemIds: edit.changes.map(\.lineItemId),
+            revision: payload.updatedAt,
+            in: tx
+        )
+        events += try changed.map { try Outbox.Message($0, traceparent: traceparent) }
+        events += try cancelled.map {
+            try Outbox.Message(
+                SellerOrderCancelled(
+                    splitOrderId: $0.splitOrderId,
+                    orderId: String(order.id),
+                    shopifyOrderId: String(payload.id),
+                    shopDomain: shopDomain,
+                    name: payload.name,
+                    vendorId: $0.vendorId,
+                    vendorName: $0.vendorName,
+                    vendorEmail: $0.vendorEmail,
+                    hubId: $0.hubId
+                ),
+                traceparent: traceparent
+            )
+        }
+        return (events, edit.additions)
+    }
+}

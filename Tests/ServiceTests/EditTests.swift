@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import Postgres
+import ServiceKit
+import TestSupport
+import Testing
+
+@testable import DeliveryService
+@testable import OrderService
+
+/// An order edit after the split, as Shopify reports it (an orders/updated whose line has
+/// `current_quantity` 0, sent twice): the removed unit goes back to stock once, its seller
+/// order is cancelled with its shipment, the other courier collects what is now owed, and an
+/// edit that adds a line is reported as not allocated. A later cancellation returns nothing
+/// twice.
+@Suite struct EditTests {
+    @Test func aLineRemovedAfterTheSplitGoesBackOnceAndItsSellerOrderIsCancelled() async throws {
+        let chain = TwoVendorChain(inventoryPort: 28436, deliveryPort: 28437, orderPort: 28438)
+        let (inventory, delivery, client, sample) = (chain.inventory, chain.delivery, chain.client, chain.sample)
+        let (a, b, v1, v2) = (chain.skus.a, chain.skus.b, chain.vendors.v1, chain.vendors.v2)
+        let orderPool = TestStack.test.pool(.order, size: 1, name: uniqueName("edits"))
+        func view() async -> OrderView? { try? await client.order(sample.shopifyOrderId).view }
+        func lines(_ change: (inout [[String: Any]]) -> Void) throws -> [[String: Any]] {
+            var json = try JSONSerialization.jsonObject(with: try sample.body()) as! [String: Any]
+            var items = json["line_items"] as! [[String: Any]]
+            change(&items)
+            json["line_items"] = items
+            return items
+        }
+        try await chain.run {
+            #expect(try await client.deliver(try sample.body()).status == 200)
+            #expect(await eventually { await view()?.sellerOrders.count == 2 })
+            let splits = try #require(await view()).sellerOrders.map(\.splitOrderId)
+            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            #expect(try await inventory.quantity(sku: b, vendor: v2) == 4)
+
+            // The second line is removed: the order is worth 189.00 now, all of it still owed.
+            let edited = try sample.body(with: [
+                "updated_at": "2023-06-07T10:00:00Z", "current_total_price": "189.00", "total_outstanding": "189.00",
+                "line_items": try lines { $0[1]["current_quantity"] = 0 },
+            ])
+            for _ in 0..<2 { #expect(try await client.deliver(edited, topic: "orders/updated").status == 200) }
+            #expect(await eventually { (try? await inventory.quantity(sku: b, vendor: v2)) == 5 }, "the removed unit is back")
+            #expect(await eventually { await delivery.status(splits[1]) == "cancelled" }, "its shipment is called off")
+            var order = try #require(await view())
+            #expect(order.items.map(\.quantity) == [1, 0])
+            #expect(order.items.map(\.orderedQuantity) == [1, 1])
+            #expect(order.sellerOrders.map(\.status) == ["assigned", "cancelled"])
+            #expect(order.sellerOrders.map(\.collectAmount) == ["189.00", "194.00"], "the remaining seller order collects what is owed")
+            #expect(order.payment.remainingAmount == "189.00")
+            #expect(await eventually { (try? await delivery.deliveries(splitOrderId: splits[0]))?.first?.collectAmount == "189.00" })
+            let announced = try await orderPool.query(
+                """
+                SELECT routing_key, count(*)::int AS n FROM outbox
+                WHERE routing_key IN ('order.edited', 'seller_order.cancelled', 'seller_order.collection_changed')
+                  AND (payload::jsonb)->>'shopifyOrderId' = \(String(sample.shopifyOrderId))
+                GROUP BY routing_key ORDER BY routing_key
+                """
+            ).map { "\(try $0.decode("routing_key", as: String.self)) \(try $0.decode("n", as: Int.self))" }
+            #expect(announced == ["order.edited 1", "seller_order.cancelled 1", "seller_order.collection_changed 1"], "once each")
+
+            // An edit that adds a line: reported, not allocated.
+            let added = try sample.body(with: [
+                "updated_at": "2023-06-08T10:00:00Z", "current_total_price": "388.00", "total_outstanding": "388.00",
+                "line_items": try lines {
+                    $0[1]["current_quantity"] = 0
+                    var extra = $0[0]
+                    extra["id"] = 777_000_000_000_000_001
+                    $0.append(extra)
+                },
+            ])
+            #expect(try await client.deliver(added, topic: "orders/updated").status == 200)
+            #expect(await eventually { await view()?.editNotice?.contains("777000000000000001") == true })
+            #expect(try await inventory.quantity(sku: a, vendor: v1) == 4, "nothing more taken")
+
+            // Cancelled: the first line's unit comes back; the second's is not returned twice.
+            var cancelled = sample
+            cancelled.updatedAt = "2023-06-09T10:00:00Z"
+            #expect(try await client.deliver(try cancelled.body(), topic: "orders/cancelled").status == 200)
+            #expect(await eventually { (try? await inventory.quantity(sku: a, vendor: v1)) == 5 })
+            order = try #require(await view())
+            #expect(order.status == "cancelled")
+            #expect(try await inventory.quantity(sku: b, vendor: v2) == 5)
+        }
+        await orderPool.close()
+    }
+}
