@@ -75,8 +75,12 @@ import Testing
                 }
             )
             #expect(try await client.order(order.id).view?.status == "cancelled")
+            // Its refund is recorded, and restocks nothing: no stock was ever taken for it.
+            let refund = SampleRefund(orderId: order.id, lines: [(SampleOrder.lineItemIds[0], 1, "cancel")], amount: "199.00")
+            #expect(try await client.deliver(try refund.body(), topic: "refunds/create").status == 200)
+            #expect(await eventually { (try? await client.order(order.id).view?.payment.refundedAmount) == "199.00" })
         }
-        #expect(try await Self.announcements(order.id, pool: pool).isEmpty, "no order.confirmed, no order.cancelled")
+        #expect(try await Self.announcements(order.id, pool: pool).isEmpty, "no order.confirmed, no order.cancelled, no order.refunded")
         await pool.close()
     }
 

@@ -38,6 +38,13 @@ import Testing
                 lines: [(SampleOrder.lineItemIds[0], 1, "return")],
                 amount: "199.00"
             )
+            // First seen with its transaction still pending: no money given back yet.
+            var pending = first
+            pending.status = "pending"
+            let pendingBody = try pending.body()
+            #expect(try await client.deliver(pendingBody, topic: "refunds/create").status == 200)
+            #expect(await eventually { await processed(pendingBody) == 1 })
+            #expect(await payment()?.refundedAmount == "0.00")
             let firstBody = try first.body()
             for _ in 0..<2 { #expect(try await client.deliver(firstBody, topic: "refunds/create").status == 200) }
             #expect(await eventually { await processed(firstBody) == 2 })

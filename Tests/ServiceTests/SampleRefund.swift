@@ -8,8 +8,10 @@ struct SampleRefund {
     var orderId: Int64
     /// (line id, quantity, restock type) per refunded line.
     var lines: [(lineItemId: Int64, quantity: Int, restockType: String)]
-    /// The money given back, in one successful refund transaction ("0.00": none).
+    /// The money given back, in one refund transaction ("0.00": none).
     var amount: String
+    /// The transaction's status: "success", or "pending" while the payment provider works.
+    var status = "success"
 
     /// The refund as refunds/create carries it.
     func object() throws -> [String: Any] {
@@ -28,6 +30,7 @@ struct SampleRefund {
         var transaction = (json["transactions"] as! [[String: Any]])[0]
         transaction["order_id"] = orderId
         transaction["amount"] = amount
+        transaction["status"] = status
         json["transactions"] = [transaction]
         return json
     }

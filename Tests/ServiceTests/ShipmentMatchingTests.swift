@@ -71,7 +71,10 @@ import Testing
             #expect(try await delivery.webhook(awb: first, orderId: split, status: 12, at: "05 06 2023 10:00:00").status == 200)
             #expect(await eventually { await delivery.status(split) == "lost" })
             // Shipped again under a new AWB, and delivered.
-            #expect(try await delivery.webhook(awb: second, orderId: split, status: 42, at: "06 06 2023 10:00:00").status == 200)
+            #expect(
+                try await delivery.webhook(awb: second, orderId: split, srOrderId: "237157590", status: 42, at: "06 06 2023 10:00:00").status
+                    == 200
+            )
             #expect(try await delivery.webhook(awb: second, orderId: split, status: 7, at: "07 06 2023 10:00:00").status == 200)
             #expect(await eventually { await delivery.status(split) == "delivered" })
             // A late event of the lost parcel changes nothing.
@@ -86,7 +89,7 @@ import Testing
             let recorded = try await pool.query(
                 "SELECT sr_order_id, array_to_string(previous_awbs, ',') AS previous FROM deliveries WHERE split_order_id = \(split)"
             )[0]
-            #expect(try recorded.decode("sr_order_id", as: String?.self) == "237157589", "what a tracking answer must name")
+            #expect(try recorded.decode("sr_order_id", as: String?.self) == "237157590", "the new shipment's: what a tracking answer must name")
             #expect(try recorded.decode("previous", as: String.self) == first)
             await pool.close()
         }
@@ -98,11 +101,17 @@ import Testing
             _ webhook: String?,
             replaced: Bool = false,
             _ status: DeliveryStatus,
-            byOrder: Bool = false
-        )
-            -> ShipmentMatch
-        {
-            ShipmentMatch.decide(deliveryAWB: delivery, webhookAWB: webhook, isReplacedAWB: replaced, status: status, cancelledByOrder: byOrder)
+            byOrder: Bool = false,
+            later: Bool = true
+        ) -> ShipmentMatch {
+            ShipmentMatch.decide(
+                deliveryAWB: delivery,
+                webhookAWB: webhook,
+                isReplacedAWB: replaced,
+                status: status,
+                cancelledByOrder: byOrder,
+                isLaterEvent: later
+            )
         }
         #expect(decide("A", "A", .inTransit) == .sameShipment)
         #expect(decide("A", nil, .inTransit) == .sameShipment, "no AWB: the channel order id matched")
@@ -115,6 +124,8 @@ import Testing
         #expect(decide("A", "B", .inTransit) == .otherShipment)
         #expect(decide("A", "B", .delivered) == .otherShipment)
         #expect(decide("B", "A", replaced: true, .inTransit) == .otherShipment, "an earlier shipment's AWB")
+        #expect(decide("A", "B", .pickupScheduled, later: false) == .otherShipment, "a reassignment arriving out of order")
+        #expect(decide("A", "B", .lost, byOrder: true) == .otherShipment, "its seller order was cancelled meanwhile")
     }
 
     @Test func aTrackingAnswerConfirmsOnlyTheShipmentAskedAbout() {

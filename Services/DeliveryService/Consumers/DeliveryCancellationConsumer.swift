@@ -27,6 +27,7 @@ struct DeliveryCancellationConsumer: Sendable {
                 return
             }
             guard delivery.status.isCancellableBeforePickup else {
+                if delivery.status != .delivered { try await deliveries.markCancelledByOrder(deliveryId: delivery.id, in: tx) }
                 logger.notice(
                     "seller order cancelled after its shipment was picked up; the courier's events decide how it ends",
                     metadata: [LogKey.sellerOrderId: "\(cancelled.splitOrderId)", LogKey.status: "\(delivery.status.rawValue)"]

@@ -6,10 +6,13 @@ enum ShipmentMatch: Equatable {
     case sameShipment
     /// The delivery had no AWB yet: this is its first.
     case firstAWB
-    /// A new AWB after the courier cancelled, lost or returned the shipment, or reassigned it
-    /// before pickup: a re-shipment of the same seller order, which starts again from pending.
+    /// A new AWB, with a later event, after the courier cancelled, lost or returned the
+    /// shipment, or reassigned it before pickup: a re-shipment of the same seller order, which
+    /// starts again from pending. Never for a seller order that was cancelled.
     case reshipment
-    /// An earlier shipment's AWB, or another AWB while the shipment is on its way: history only.
+    /// An earlier shipment's AWB, another AWB while the shipment is on its way, or one whose
+    /// event is not later than the shipment's (a reassignment arriving out of order): history
+    /// only.
     case otherShipment
 
     static func decide(
@@ -17,14 +20,15 @@ enum ShipmentMatch: Equatable {
         webhookAWB: String?,
         isReplacedAWB: Bool,
         status: DeliveryStatus,
-        cancelledByOrder: Bool
+        cancelledByOrder: Bool,
+        isLaterEvent: Bool
     ) -> ShipmentMatch {
         if isReplacedAWB { return .otherShipment }
         guard let webhookAWB, webhookAWB != deliveryAWB else { return .sameShipment }
         guard deliveryAWB != nil else { return .firstAWB }
+        guard !cancelledByOrder, isLaterEvent else { return .otherShipment }
         switch status {
-        case .cancelled: return cancelledByOrder ? .otherShipment : .reshipment
-        case .lost, .rtoDelivered, .pending, .pickupScheduled: return .reshipment
+        case .cancelled, .lost, .rtoDelivered, .pending, .pickupScheduled: return .reshipment
         case .pickedUp, .inTransit, .outForDelivery, .undelivered, .rtoInProgress, .delivered: return .otherShipment
         }
     }

@@ -71,11 +71,11 @@ struct DeliveryRepository: Sendable {
 
     /// Serialises, per seller order, the creation of its delivery with its cancellation: each
     /// then sees what the other committed (under READ COMMITTED neither sees the other's
-    /// uncommitted row). Taken in split order id order, so batches cannot deadlock.
+    /// uncommitted row). Taken in the order of the lock keys, so batches cannot deadlock.
     func lockSellerOrders(_ splitOrderIds: [String], in tx: PostgresLease) async throws {
         _ = try await tx.query(
             """
-            SELECT pg_advisory_xact_lock(4207, hashtext(s)) FROM unnest(\(splitOrderIds.sorted())::text[]) AS s ORDER BY s
+            SELECT pg_advisory_xact_lock(4207, hashtext(s)) FROM unnest(\(splitOrderIds)::text[]) AS s ORDER BY hashtext(s)
             """
         )
     }
@@ -183,12 +183,14 @@ struct DeliveryRepository: Sendable {
     }
 
     /// A re-shipment under a new AWB: the old one joins `previous_awbs` and the delivery starts
-    /// again from pending (its settlement was never announced: it was not delivered).
-    func reship(deliveryId: Int64, awb: String, in tx: PostgresLease) async throws {
+    /// again from pending (its settlement was never announced: it was not delivered), with
+    /// the Shiprocket order id of the new shipment's webhook, if it names one.
+    func reship(deliveryId: Int64, awb: String, srOrderId: String?, in tx: PostgresLease) async throws {
         _ = try await tx.query(
             """
             UPDATE deliveries
-            SET previous_awbs = previous_awbs || awb, awb = \(awb), status = 'pending', status_at = NULL, updated_at = now()
+            SET previous_awbs = previous_awbs || awb, awb = \(awb), status = 'pending', status_at = NULL,
+                sr_order_id = \(srOrderId), updated_at = now()
             WHERE id = \(deliveryId)
             """
         )
@@ -210,7 +212,13 @@ struct DeliveryRepository: Sendable {
     /// Calls the shipment off because its seller order was cancelled.
     func cancelForOrder(deliveryId: Int64, in tx: PostgresLease) async throws {
         try await setStatus(.cancelled, at: nil, deliveryId: deliveryId, in: tx)
-        _ = try await tx.query("UPDATE deliveries SET cancelled_by_order = true WHERE id = \(deliveryId)")
+        try await markCancelledByOrder(deliveryId: deliveryId, in: tx)
+    }
+
+    /// Its seller order was cancelled: whatever the courier does with the parcel now, no
+    /// re-shipment revives it.
+    func markCancelledByOrder(deliveryId: Int64, in tx: PostgresLease) async throws {
+        _ = try await tx.query("UPDATE deliveries SET cancelled_by_order = true, updated_at = now() WHERE id = \(deliveryId)")
     }
 
     func setStatus(_ status: DeliveryStatus, at eventAt: Date?, deliveryId: Int64, in tx: PostgresLease) async throws {

@@ -85,12 +85,14 @@ struct ShiprocketProcessor: Service {
             return
         }
         var delivery = found
+        let eventAt: Date? = try row.decode("event_at")
         let match = ShipmentMatch.decide(
             deliveryAWB: delivery.awb,
             webhookAWB: awb,
             isReplacedAWB: isReplacedAWB,
             status: delivery.status,
-            cancelledByOrder: delivery.cancelledByOrder
+            cancelledByOrder: delivery.cancelledByOrder,
+            isLaterEvent: eventAt.map { at in delivery.statusAt.map { at > $0 } ?? true } ?? false
         )
         switch match {
         case .sameShipment: break
@@ -98,7 +100,12 @@ struct ShiprocketProcessor: Service {
             if let awb, try await deliveries.recordAWB(awb, deliveryId: delivery.id, in: tx) { delivery.awb = awb }
         case .reshipment:
             guard let awb else { break }
-            try await deliveries.reship(deliveryId: delivery.id, awb: awb, in: tx)
+            try await deliveries.reship(
+                deliveryId: delivery.id,
+                awb: awb,
+                srOrderId: try row.decode("sr_order_id", as: String?.self),
+                in: tx
+            )
             logger.notice(
                 "seller order shipped again under a new AWB",
                 metadata: [
@@ -106,7 +113,7 @@ struct ShiprocketProcessor: Service {
                     LogKey.statusFrom: "\(delivery.status.rawValue)",
                 ]
             )
-            (delivery.awb, delivery.status, delivery.statusAt) = (awb, .pending, nil)
+            (delivery.awb, delivery.status, delivery.statusAt, delivery.srOrderId) = (awb, .pending, nil, nil)
         case .otherShipment:
             logger.notice(
                 "shiprocket webhook names another shipment of the seller order; kept in the history only",
@@ -124,7 +131,6 @@ struct ShiprocketProcessor: Service {
         let statusId: Int? = try row.decode("shipment_status_id")
         let next = try row.decode("mapped_status", as: String?.self).flatMap(DeliveryStatus.init(rawValue:))
         if next == nil { unknownCodes.increment() }
-        let eventAt: Date? = try row.decode("event_at")
         let decision = StatusTransition.decide(current: delivery.status, at: delivery.statusAt, next: next, at: eventAt)
         if decision == .apply, let next {
             try await deliveries.setStatus(next, at: eventAt, deliveryId: delivery.id, in: tx)

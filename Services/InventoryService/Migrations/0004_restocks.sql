@@ -4,7 +4,9 @@
 ALTER TABLE allocation_lines ADD COLUMN returned_quantity integer NOT NULL DEFAULT 0;
 ALTER TABLE allocation_lines ADD CONSTRAINT allocation_lines_returned CHECK (returned_quantity BETWEEN 0 AND quantity);
 
--- Lines a cancellation released before this column existed returned everything.
+-- Lines a cancellation released before this column existed count as returned in full (also
+-- the kept lines of delivered seller orders, which this service cannot tell apart: a later
+-- refund that restocks such a line returns nothing, rather than perhaps returning twice).
 UPDATE allocation_lines l SET returned_quantity = l.quantity
 FROM allocations a
 WHERE a.order_id = l.order_id AND a.status = 'released';

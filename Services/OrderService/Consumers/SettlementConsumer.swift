@@ -9,11 +9,14 @@ import ServiceKit
 /// amount rises by what the courier collected for that shipment, and once every seller order
 /// is delivered the order is `delivered` and its payment `paid` with nothing remaining. A
 /// seller order is settled only from `assigned`, so a repeated or replayed delivery settles
-/// nothing twice.
+/// nothing twice. After each shipment the ones still on their way share what is still owed,
+/// so a courier that collected more or less than its share (the payment changed while it
+/// was on its way) is made up for by the others.
 struct SettlementConsumer: Sendable {
     let pool: PostgresPool
     let logger: Logger
     let settlements = SettlementRepository()
+    let sellerOrders = SellerOrderRepository()
 
     func settle(_ message: IncomingMessage) async throws {
         let delivered = try DeliveryDelivered.decode(message)
@@ -38,7 +41,17 @@ struct SettlementConsumer: Sendable {
                     LogKey.sellerOrderId: "\(delivered.splitOrderId)", LogKey.paymentCollected: "\(payment.collectedAmount)",
                 ]
             )
-            guard lastShipment else { return }
+            guard lastShipment else {
+                // What this courier collected may differ from its share (the payment changed
+                // while it was on its way): the couriers still on their way share what is owed now.
+                try await Outbox.enqueue(
+                    try await sellerOrders.recollect(orderId: orderId, remaining: payment.remainingAmount, in: tx).map {
+                        try Outbox.Message($0, traceparent: message.headers[Headers.traceparent]?.stringValue)
+                    },
+                    in: tx
+                )
+                return
+            }
             try await Outbox.enqueue(try await settlements.markOrderDelivered(orderId: orderId, in: tx), in: tx)
             logger.info("order delivered and paid", metadata: [LogKey.orderId: "\(orderId)"])
         }

@@ -6,27 +6,43 @@ import ServiceKit
 /// they change in its payment. A refund is recorded once by its Shopify id, whichever webhook
 /// brings it first, so its money is counted and its units restocked once.
 struct RefundRepository: Sendable {
-    /// Records those of `refunds` not recorded yet and returns them. Each new refund's money
-    /// is added to the payment's refunded amount and taken off its advance (what was paid
-    /// online before the split), unless `countedInPayment` (an order created from a payload
-    /// that lists them already counts them); the order must be locked by the caller.
+    /// What recording refunds changed: the refunds seen for the first time (whose restocked
+    /// units are to be announced) and the money given back that was not counted before.
+    struct Recorded: Sendable {
+        var new: [ShopifyRefund] = []
+        var money: Decimal = 0
+    }
+
+    /// Records those of `refunds` not recorded yet, and the money of recorded ones whose
+    /// successful transactions grew since (a refund first seen with its transaction pending).
+    /// The money is added to the payment's refunded amount and taken off its advance (what
+    /// was paid online before the split), unless `countedInPayment` (an order created from a
+    /// payload that lists them already counts them). The order must be locked by the caller.
     func record(
         _ refunds: [ShopifyRefund],
         orderId: Int64,
         countedInPayment: Bool = false,
         in tx: PostgresLease
-    ) async throws -> [ShopifyRefund] {
-        var recorded: [ShopifyRefund] = []
+    ) async throws -> Recorded {
+        var recorded = Recorded()
         for refund in refunds {
-            guard
-                let id = try await tx.query(
-                    """
-                    INSERT INTO refunds (order_id, shopify_refund_id, amount) VALUES (\(orderId), \(refund.id), \(refund.amount))
-                    ON CONFLICT (order_id, shopify_refund_id) DO NOTHING
-                    RETURNING id
-                    """
-                ).first?.decode("id", as: Int64.self)
-            else { continue }
+            if let known = try await tx.query(
+                "SELECT amount FROM refunds WHERE order_id = \(orderId) AND shopify_refund_id = \(refund.id) FOR UPDATE"
+            ).first {
+                let amount: Decimal = try known.decode("amount")
+                guard refund.amount > amount else { continue }
+                _ = try await tx.query(
+                    "UPDATE refunds SET amount = \(refund.amount) WHERE order_id = \(orderId) AND shopify_refund_id = \(refund.id)"
+                )
+                recorded.money += refund.amount - amount
+                continue
+            }
+            let id = try await tx.query(
+                """
+                INSERT INTO refunds (order_id, shopify_refund_id, amount) VALUES (\(orderId), \(refund.id), \(refund.amount))
+                RETURNING id
+                """
+            )[0].decode("id", as: Int64.self)
             let lines = refund.refundLineItems ?? []
             if !lines.isEmpty {
                 _ = try await tx.query(
@@ -38,14 +54,14 @@ struct RefundRepository: Sendable {
                     """
                 )
             }
-            recorded.append(refund)
+            recorded.new.append(refund)
+            recorded.money += refund.amount
         }
-        let amount = recorded.reduce(Decimal(0)) { $0 + $1.amount }
-        if amount > 0, !countedInPayment {
+        if recorded.money > 0, !countedInPayment {
             _ = try await tx.query(
                 """
-                UPDATE payments SET refunded_amount = refunded_amount + \(amount),
-                    advance_amount = greatest(0, advance_amount - \(amount))
+                UPDATE payments SET refunded_amount = refunded_amount + \(recorded.money),
+                    advance_amount = greatest(0, advance_amount - \(recorded.money))
                 WHERE order_id = \(orderId)
                 """
             )

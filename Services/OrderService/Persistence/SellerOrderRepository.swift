@@ -223,6 +223,14 @@ struct SellerOrderRepository: Sendable {
         )
     }
 
+    func anyDelivered(orderId: Int64, in tx: PostgresLease) async throws -> Bool {
+        try await tx.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM seller_orders WHERE order_id = \(orderId) AND status = \(SellerOrderStatus.delivered.rawValue)) AS any
+            """
+        ).scalar("any", as: Bool.self) ?? false
+    }
+
     /// What cancelling an order did to its seller orders.
     struct Cancellation: Sendable {
         /// The seller orders cancelled (those not delivered yet).

@@ -89,7 +89,7 @@ struct OrderWebhookHandler: Sendable {
             }
         } else if let current = outcome.order {
             // Refunds count once by id, whichever payload lists them, even a stale one.
-            let newRefunds = try await refunds.record(order.refunds ?? [], orderId: current.id, in: tx)
+            let recorded = try await refunds.record(order.refunds ?? [], orderId: current.id, in: tx)
             if updatedAt > current.shopifyUpdatedAt, current.status.takesUpdates {
                 try await orders.updateOrder(order, updatedAt: updatedAt, orderId: current.id, in: tx)
                 // Lines first: the seller orders' amounts decide how what is owed is shared.
@@ -102,15 +102,16 @@ struct OrderWebhookHandler: Sendable {
                 try await orders.savePayment(updated, orderId: current.id, currency: order.currency, in: tx)
                 outcome.order?.shopifyUpdatedAt = updatedAt
                 outcome.events += try await followUp.recollect(current, remaining: updated.remainingAmount, traceparent: traceparent, in: tx)
-            } else if !newRefunds.isEmpty {
-                outcome.events += try await followUp.deduct(newRefunds, from: current, traceparent: traceparent, in: tx)
+            } else {
+                outcome.events += try await followUp.deduct(recorded.money, from: current, traceparent: traceparent, in: tx)
             }
-            outcome.events += try followUp.announce(
-                newRefunds,
+            outcome.events += try await followUp.announce(
+                recorded.new,
                 of: current,
                 shopifyOrderId: order.id,
                 shopDomain: shopDomain,
-                traceparent: traceparent
+                traceparent: traceparent,
+                in: tx
             )
         }
 
@@ -159,6 +160,9 @@ struct OrderWebhookHandler: Sendable {
             throw PermanentWebhookError("payload does not match Shopify's order schema: \(Self.describe(error))")
         }
         if let refusal = OrderPayloadCheck.refusal(order) { throw PermanentWebhookError(refusal) }
+        // A refund entry that cannot be applied is left out rather than refusing the order (its
+        // refunds/create is refused with the reason); the order's own figures still count.
+        order.refunds = order.refunds?.filter { $0.refusal == nil }
         // A blank or malformed address is no address: the customer's, else the order's.
         order.email = EmailAddress.normalized(order.email)
         if let email = order.customer?.email { order.customer?.email = EmailAddress.normalized(email) }

@@ -23,29 +23,35 @@ struct PaymentFollowUp: Sendable {
         }
     }
 
-    /// New refunds known before any newer order payload: their money comes off the stored
+    /// Money refunded before any newer order payload states it: it comes off the stored
     /// payment (refunds/create, or the refunds of an older orders/updated).
     func deduct(
-        _ newRefunds: [ShopifyRefund],
+        _ amount: Decimal,
         from order: OrderRepository.Stored,
         traceparent: String?,
         in tx: PostgresLease
     ) async throws -> [Outbox.Message] {
-        let amount = newRefunds.reduce(Decimal(0)) { $0 + $1.amount }
         guard amount > 0 else { return [] }
         let payment = try await refunds.deduct(amount, orderId: order.id, in: tx)
         return try await recollect(order, remaining: payment.remainingAmount, traceparent: traceparent, in: tx)
     }
 
-    /// `order.refunded` for each new refund that restocks units.
+    /// `order.refunded` for each new refund that restocks units. A cancelled order's stock is
+    /// back already, except what its delivered seller orders shipped; one with none delivered
+    /// (also one first seen cancelled, which InventoryService never heard of) has nothing to
+    /// restock.
     func announce(
         _ newRefunds: [ShopifyRefund],
         of order: OrderRepository.Stored,
         shopifyOrderId: Int64,
         shopDomain: String,
-        traceparent: String?
-    ) throws -> [Outbox.Message] {
-        try newRefunds.filter { !$0.restocked.isEmpty }.map { refund in
+        traceparent: String?,
+        in tx: PostgresLease
+    ) async throws -> [Outbox.Message] {
+        let restocking = newRefunds.filter { !$0.restocked.isEmpty }
+        guard !restocking.isEmpty else { return [] }
+        if order.status == .cancelled, try await !sellerOrders.anyDelivered(orderId: order.id, in: tx) { return [] }
+        return try restocking.map { refund in
             try Outbox.Message(
                 OrderRefunded(
                     orderId: String(order.id),

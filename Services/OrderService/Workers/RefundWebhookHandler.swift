@@ -33,13 +33,14 @@ struct RefundWebhookHandler: Sendable {
         guard let order = stored else { throw OrderNotKnownYet(shopifyOrderId: shopifyOrderId) }
         var outcome = OrderWebhookHandler.Outcome(order: order)
         let recorded = try await refunds.record([refund], orderId: order.id, in: tx)
-        outcome.events += try await followUp.deduct(recorded, from: order, traceparent: traceparent, in: tx)
-        outcome.events += try followUp.announce(
-            recorded,
+        outcome.events += try await followUp.deduct(recorded.money, from: order, traceparent: traceparent, in: tx)
+        outcome.events += try await followUp.announce(
+            recorded.new,
             of: order,
             shopifyOrderId: shopifyOrderId,
             shopDomain: shopDomain,
-            traceparent: traceparent
+            traceparent: traceparent,
+            in: tx
         )
         return outcome
     }
