@@ -16,7 +16,7 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
             .inventoryService,
             [
                 .orderConfirmed: consumer.allocate, .orderCancelled: consumer.release, .orderRefunded: consumer.restock,
-                .orderEdited: consumer.restockEdit,
+                .orderEdited: consumer.restockEdit, .orderLinesAdded: consumer.allocateAdditions,
             ]
         ),
         batching: .init(maxBatch: AllocationConsumer.maxBatch, eventType: OrderConfirmed.routingKey) {

@@ -10,9 +10,9 @@ import Testing
 
 /// An order edit after the split, as Shopify reports it (an orders/updated whose line has
 /// `current_quantity` 0, sent twice): the removed unit goes back to stock once, its seller
-/// order is cancelled with its shipment, the other courier collects what is now owed, and an
-/// edit that adds a line is reported as not allocated. A later cancellation returns nothing
-/// twice.
+/// order is cancelled with its shipment, the other courier collects what is now owed; an edit
+/// that adds a line ships it in a seller order of its own, and one that raises a line's
+/// quantity is reported. A later cancellation returns nothing twice.
 @Suite struct EditTests {
     @Test func aLineRemovedAfterTheSplitGoesBackOnceAndItsSellerOrderIsCancelled() async throws {
         let chain = TwoVendorChain(inventoryPort: 28436, deliveryPort: 28437, orderPort: 28438)
@@ -59,7 +59,7 @@ import Testing
             ).map { "\(try $0.decode("routing_key", as: String.self)) \(try $0.decode("n", as: Int.self))" }
             #expect(announced == ["order.edited 1", "seller_order.cancelled 1", "seller_order.collection_changed 1"], "once each")
 
-            // An edit that adds a line: reported, not allocated.
+            // An edit that adds a line (of the first SKU) and raises the first line to two.
             let added = try sample.body(with: [
                 "updated_at": "2023-06-08T10:00:00Z", "current_total_price": "388.00", "total_outstanding": "388.00",
                 "line_items": try lines {
@@ -67,13 +67,24 @@ import Testing
                     var extra = $0[0]
                     extra["id"] = 777_000_000_000_000_001
                     $0.append(extra)
+                    $0[0]["quantity"] = 2
+                    $0[0]["current_quantity"] = 2
                 },
             ])
-            #expect(try await client.deliver(added, topic: "orders/updated").status == 200)
-            #expect(await eventually { await view()?.editNotice?.contains("777000000000000001") == true })
-            #expect(try await inventory.quantity(sku: a, vendor: v1) == 4, "nothing more taken")
+            for _ in 0..<2 { #expect(try await client.deliver(added, topic: "orders/updated").status == 200) }
+            #expect(await eventually { await view()?.sellerOrders.count == 3 }, "the added line ships in a seller order of its own")
+            order = try #require(await view())
+            #expect(order.sellerOrders.map(\.status) == ["assigned", "cancelled", "assigned"])
+            #expect(order.sellerOrders.map(\.vendorId) == [v1, v2, v1])
+            #expect(order.editNotice?.contains(String(SampleOrder.lineItemIds[0])) == true, "the raised quantity is reported")
+            #expect(try await inventory.quantity(sku: a, vendor: v1) == 3, "the added unit is taken, once")
+            let third = order.sellerOrders[2].splitOrderId
+            #expect(third == "\(splits[0].dropLast(2))-3")
+            #expect(await eventually { await view()?.sellerOrders.map(\.collectAmount) == ["194.00", "194.00", "194.00"] })
+            #expect(await eventually { (try? await delivery.deliveries(splitOrderId: third))?.first?.collectAmount == "194.00" })
 
-            // Cancelled: the first line's unit comes back; the second's is not returned twice.
+            // Cancelled: the first line's unit and the added one come back; the second's is not
+            // returned twice.
             var cancelled = sample
             cancelled.updatedAt = "2023-06-09T10:00:00Z"
             #expect(try await client.deliver(try cancelled.body(), topic: "orders/cancelled").status == 200)

@@ -103,7 +103,9 @@ import Testing
                         hubId: nil,
                         flow: "NORMAL"
                     ),
-                ]
+                ],
+                // Set for lines an edit added; absent (nil) for the order's own allocation.
+                revision: "2023-06-08T10:00:00Z"
             ),
             readers: [OrderService.InventoryAllocated.self]
         ),
@@ -113,7 +115,8 @@ import Testing
                 shopifyOrderId: "820982911946154508",
                 shopDomain: "shop.myshopify.com",
                 reason: "no vendor has IPOD2008PINK",
-                unfilledLines: [.init(lineItemId: "1", sku: "IPOD2008PINK", quantity: 2)]
+                unfilledLines: [.init(lineItemId: "1", sku: "IPOD2008PINK", quantity: 2)],
+                revision: "2023-06-08T10:00:00Z"
             ),
             readers: [OrderService.InventoryAllocationFailed.self]
         ),
@@ -239,6 +242,18 @@ import Testing
             ),
             readers: [InventoryService.OrderEdited.self]
         ),
+        .orderLinesAdded: Contract(
+            published: OrderService.OrderLinesAdded(
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                revision: "2023-06-08T10:00:00Z",
+                shippingPoint: .init(latitude: 19.1197, longitude: 72.8468),
+                billingPoint: .init(latitude: 12.97, longitude: 77.59),
+                items: [item]
+            ),
+            readers: [InventoryService.OrderLinesAdded.self]
+        ),
         .sellerOrderChanged: Contract(
             published: OrderService.SellerOrderChanged(
                 splitOrderId: "42-1",
@@ -323,8 +338,11 @@ import Testing
         #expect(
             try EventDispatch(
                 .inventoryService,
-                [.orderConfirmed: { _ in }, .orderCancelled: { _ in }, .orderRefunded: { _ in }, .orderEdited: { _ in }]
-            ).bindings == ["order.confirmed", "order.cancelled", "order.refunded", "order.edited"]
+                [
+                    .orderConfirmed: { _ in }, .orderCancelled: { _ in }, .orderRefunded: { _ in }, .orderEdited: { _ in },
+                    .orderLinesAdded: { _ in },
+                ]
+            ).bindings == ["order.confirmed", "order.cancelled", "order.refunded", "order.edited", "order.lines_added"]
         )
     }
 

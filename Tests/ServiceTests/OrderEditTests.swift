@@ -25,7 +25,8 @@ import Testing
                 .init(lineItemId: 1, current: 1, editReleased: 2, release: 2), .init(lineItemId: 2, current: 0, editReleased: 1, release: 1),
             ]
         )
-        #expect(edit.additions.isEmpty)
+        #expect(edit.newLines.isEmpty)
+        #expect(edit.increases.isEmpty)
         // The same payload again: nothing more to give back.
         let again = OrderEdit.between(
             stored: [Self.stored(1, ordered: 3, current: 1, released: 2), Self.stored(2, ordered: 1, current: 0, released: 1)],
@@ -51,7 +52,7 @@ import Testing
         #expect(refundOnly.changes == [.init(lineItemId: 1, current: 1, editReleased: 0, release: 0)], "fewer to ship, nothing released")
     }
 
-    @Test func addedOrIncreasedLinesAreReportedNotApplied() throws {
+    @Test func newLinesAreAddedAndIncreasesReported() throws {
         let edit = OrderEdit.between(
             stored: [Self.stored(1, ordered: 3, current: 1, released: 2), Self.stored(2, ordered: 1)],
             payload: [
@@ -60,7 +61,8 @@ import Testing
             ],
             refunded: [:]
         )
-        #expect(edit.additions == [1, 9], "an increase and a new line; a new line with nothing left is no addition")
+        #expect(edit.increases == [1])
+        #expect(edit.newLines == [9], "a new line with nothing left is no addition")
         #expect(edit.changes.isEmpty, "quantities only go down here")
     }
 
@@ -71,6 +73,7 @@ import Testing
             refunded: [:]
         )
         #expect(edit.changes.isEmpty)
-        #expect(edit.additions.isEmpty)
+        #expect(edit.newLines.isEmpty)
+        #expect(edit.increases.isEmpty)
     }
 }

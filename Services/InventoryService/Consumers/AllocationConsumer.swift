@@ -4,12 +4,13 @@ import Messaging
 import Postgres
 import ServiceKit
 
-/// Handles `order.confirmed` (allocate), `order.cancelled` (release), `order.refunded` and
-/// `order.edited` (restock) from the service's queue. Each message's effect and its outbox
-/// event commit together. A redelivered message changes nothing because the effects are
-/// idempotent: one allocation row per order (its primary key), released only from
-/// `allocated`, and one restock row per refund or edit revision. (So no inbox row is needed,
-/// which spares a write per message.)
+/// Handles `order.confirmed` and `order.lines_added` (allocate), `order.cancelled`
+/// (release), `order.refunded` and `order.edited` (restock) from the service's queue. Each
+/// message's effect and its outbox event commit together. A redelivered message changes
+/// nothing because the effects are idempotent: one allocation row per order (its primary
+/// key), released only from `allocated`, one addition row per edit revision, and one restock
+/// row per refund or edit revision. (So no inbox row is needed, which spares a write per
+/// message.)
 struct AllocationConsumer: Sendable {
     let pool: PostgresPool
     let repository = AllocationRepository()
@@ -54,6 +55,26 @@ struct AllocationConsumer: Sendable {
             if let event = try await restocks.restock(edit, in: tx) {
                 try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
                 logger.info("units an edit removed restocked", metadata: [LogKey.orderId: "\(edit.orderId)"])
+            }
+        }
+    }
+
+    /// `order.lines_added`: the lines an edit added are allocated, once.
+    func allocateAdditions(_ message: IncomingMessage) async throws {
+        let added = try OrderLinesAdded.decode(message)
+        try await pool.withTransaction(retries: 5) { tx in
+            switch try await repository.allocateAdditions(added, in: tx) {
+            case .allocated(let event):
+                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
+                logger.info("lines added by an edit allocated", metadata: [LogKey.orderId: "\(added.orderId)"])
+            case .failed(let event):
+                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
+                logger.notice(
+                    "lines added by an edit not allocated",
+                    metadata: [LogKey.orderId: "\(added.orderId)", LogKey.reason: "\(event.reason)"]
+                )
+            case .alreadyHandled:
+                logger.info("lines added by this edit were handled before", metadata: [LogKey.orderId: "\(added.orderId)"])
             }
         }
     }

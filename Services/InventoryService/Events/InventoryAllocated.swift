@@ -9,6 +9,8 @@ struct InventoryAllocated: IntegrationEvent {
     var shopifyOrderId: String
     var shopDomain: String
     var lines: [Line]
+    /// Set when the lines are those an edit added (`order.lines_added`), not the order's own.
+    var revision: String? = nil
 
     struct Line: Codable, Sendable, Equatable {
         var lineItemId: String

@@ -9,6 +9,9 @@ struct InventoryAllocationFailed: IntegrationEvent {
     var shopDomain: String
     var reason: String
     var unfilledLines: [Line]
+    /// Set when the lines are those an edit added (`order.lines_added`): the order keeps its
+    /// allocation.
+    var revision: String? = nil
 
     struct Line: Codable, Sendable, Equatable {
         var lineItemId: String

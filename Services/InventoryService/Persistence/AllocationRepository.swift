@@ -51,7 +51,9 @@ struct AllocationRepository: Sendable {
         }
     }
 
-    private func place(_ orders: [OrderConfirmed], in tx: PostgresLease) async throws -> [String: Outcome] {
+    /// Plans and takes the orders' stock; `markingRefused`: a refused order's allocation row
+    /// becomes `failed` (not for lines an edit added to an allocated order).
+    func place(_ orders: [OrderConfirmed], markingRefused: Bool = true, in tx: PostgresLease) async throws -> [String: Outcome] {
         let lines = try await resolveLines(orders, in: tx)
         let stock = try await StockSnapshot.lock(skus: Set(lines.values.joined().map(\.sku)), in: tx)
         var quantities = Dictionary(stock.levels.map { ($0.stockId, $0.quantity) }, uniquingKeysWith: { first, _ in first })
@@ -122,7 +124,7 @@ struct AllocationRepository: Sendable {
             }
         }
         try await take(taken, in: tx)
-        if !refused.isEmpty {
+        if markingRefused, !refused.isEmpty {
             _ = try await tx.query(
                 """
                 UPDATE allocations a SET status = 'failed', reason = r.reason

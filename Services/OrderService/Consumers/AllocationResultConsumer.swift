@@ -14,6 +14,7 @@ struct AllocationResultConsumer: Sendable {
     let pool: PostgresPool
     let logger: Logger
     let sellerOrders = SellerOrderRepository()
+    var addedLines: AddedLinesSplitter { AddedLinesSplitter(pool: pool, logger: logger) }
 
     /// Allocations already waiting are split together, in one transaction (the queue's
     /// prefetch bounds how many can be waiting).
@@ -27,6 +28,8 @@ struct AllocationResultConsumer: Sendable {
     /// `inventory.allocation_failed`.
     func markFailed(_ message: IncomingMessage) async throws {
         let result = try InventoryAllocationFailed.decode(message)
+        // Lines an edit added were refused: the order keeps what it has.
+        if result.revision != nil { return try await addedLines.refused(result) }
         try await pool.withTransaction(retries: 5) { tx in
             guard let order = try await confirmedOrder(result.orderId, in: tx) else { return }
             try await sellerOrders.markAllocationFailed(orderId: order.id, reason: result.reason, in: tx)
@@ -54,7 +57,23 @@ struct AllocationResultConsumer: Sendable {
 
     /// Splits each allocated order still waiting for its allocation and announces it; a
     /// few statements for the whole batch, whatever its size.
-    private func split(_ results: [InventoryAllocated], traces: [String?]) async throws {
+    private func split(_ all: [InventoryAllocated], traces allTraces: [String?]) async throws {
+        // Lines an edit added: each on its own, after the order's own split.
+        var results: [InventoryAllocated] = []
+        var traces: [String?] = []
+        var added: [(result: InventoryAllocated, revision: String, trace: String?)] = []
+        for (result, trace) in zip(all, allTraces) {
+            if let revision = result.revision {
+                added.append((result, revision, trace))
+            } else {
+                (results, traces) = (results + [result], traces + [trace])
+            }
+        }
+        if !results.isEmpty { try await splitOwn(results, traces: traces) }
+        for (result, revision, trace) in added { try await addedLines.split(result, revision: revision, traceparent: trace) }
+    }
+
+    private func splitOwn(_ results: [InventoryAllocated], traces: [String?]) async throws {
         var ids: [Int64] = []
         for result in results {
             guard let id = Int64(result.orderId) else { throw PermanentMessageError("no order \(result.orderId)") }

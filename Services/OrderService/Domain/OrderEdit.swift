@@ -2,7 +2,8 @@
 /// payload's quantities (`current_quantity`, else `quantity`) and what refunds took back:
 /// lines whose quantity fell (what their seller order ships), the units an edit removed that
 /// go back to stock (those refunds took back are restocked by the refund's own restock type),
-/// and lines added or increased, which would need stock the order was not allocated with.
+/// lines added (to store and allocate) and lines increased (not applied: a line's allocation
+/// does not grow).
 struct OrderEdit: Sendable, Equatable {
     struct StoredLine: Sendable, Equatable {
         var lineItemId: Int64
@@ -22,8 +23,10 @@ struct OrderEdit: Sendable, Equatable {
     }
 
     var changes: [Change] = []
-    /// Lines the payload has more of than stored (new lines, or a higher quantity).
-    var additions: [Int64] = []
+    /// Lines the payload has that are not stored (with units left): to store and allocate.
+    var newLines: [Int64] = []
+    /// Stored lines the payload has more of: not applied (their allocation cannot grow).
+    var increases: [Int64] = []
 
     /// `refunded` is, per Shopify line id, the units refunds took back (all refunds known).
     static func between(stored: [StoredLine], payload: [ShopifyOrderWebhook.LineItem], refunded: [Int64: Int]) -> OrderEdit {
@@ -34,14 +37,14 @@ struct OrderEdit: Sendable, Equatable {
             // A line the payload does not list is left as it is (payloads list every line); a
             // higher quantity is an addition, not applied here.
             let wanted = max(0, target[line.lineItemId] ?? line.current)
-            if wanted > line.current { edit.additions.append(line.lineItemId) }
+            if wanted > line.current { edit.increases.append(line.lineItemId) }
             let now = min(line.current, wanted)
             let removedByEdits = max(0, line.ordered - now - (refunded[line.lineItemId] ?? 0))
             let release = max(0, removedByEdits - line.editReleased)
             guard now != line.current || release > 0 else { continue }
             edit.changes.append(.init(lineItemId: line.lineItemId, current: now, editReleased: line.editReleased + release, release: release))
         }
-        edit.additions += payload.filter { !known.contains($0.id) && ($0.currentQuantity ?? $0.quantity) > 0 }.map(\.id)
+        edit.newLines = payload.filter { !known.contains($0.id) && $0.currentUnits > 0 }.map(\.id)
         return edit
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Where an order is split per seller: one seller order per vendor that InventoryService
-/// placed lines with, numbered `<order id>-1`, `-2`, ... in vendor id order, each collecting
-/// its share of what the customer still owes (`CollectionSplit`).
+/// placed lines with, numbered `<order id>-1`, `-2`, ... in vendor id order (lines an edit
+/// added later are numbered on from the order's last), each collecting its share of what the
+/// customer still owes (`CollectionSplit`).
 enum SellerSplit {
     /// Where InventoryService placed one order line.
     struct Placement: Sendable, Equatable {
@@ -26,7 +27,8 @@ enum SellerSplit {
         orderId: Int64,
         items: [OrderItem],
         placements: [Placement],
-        remainingAmount: Decimal
+        remainingAmount: Decimal,
+        firstNumber: Int = 1
     ) throws(Mismatch) -> [SellerOrderDraft] {
         let byLine = Dictionary(items.map { ($0.lineItemId, $0) }, uniquingKeysWith: { first, _ in first })
         let placed = Set(placements.map(\.lineItemId))
@@ -41,7 +43,7 @@ enum SellerSplit {
         return vendors.enumerated().map { index, vendor in
             let first = vendor.value[0]
             return SellerOrderDraft(
-                splitOrderId: "\(orderId)-\(index + 1)",
+                splitOrderId: "\(orderId)-\(firstNumber + index)",
                 vendorId: vendor.key,
                 vendorName: first.vendorName,
                 vendorEmail: first.vendorEmail,

@@ -6,6 +6,8 @@ struct InventoryAllocated: IntegrationEvent {
 
     var orderId: String
     var lines: [Line]
+    /// Set for the lines an edit added (`order.lines_added`).
+    var revision: String?
 
     struct Line: Codable, Sendable {
         var lineItemId: String

@@ -6,4 +6,6 @@ struct InventoryAllocationFailed: IntegrationEvent {
 
     var orderId: String
     var reason: String
+    /// Set when the lines refused are those an edit added: the order keeps its allocation.
+    var revision: String?
 }

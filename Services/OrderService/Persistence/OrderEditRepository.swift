@@ -35,9 +35,8 @@ struct OrderEditRepository: Sendable {
         return (stored, refunded, shipped)
     }
 
-    /// Records on the order that an edit added lines (or units) it was not allocated with.
-    func reportUnallocated(_ lineItemIds: [Int64], orderId: Int64, in tx: PostgresLease) async throws {
-        let notice = "an edit added line items \(lineItemIds.map(String.init).joined(separator: ", ")), which are not allocated or shipped"
+    /// Records on the order what of an edit this service did not carry out (`editNotice`).
+    func report(_ notice: String, orderId: Int64, in tx: PostgresLease) async throws {
         _ = try await tx.query("UPDATE orders SET edit_notice = \(notice) WHERE id = \(orderId)")
     }
 

@@ -131,7 +131,7 @@ struct OrderRepository: Sendable {
         var refunded: [Int64: Int] = [:]
         for line in (order.refunds ?? []).flatMap({ $0.refundLineItems ?? [] }) { refunded[line.lineItemId, default: 0] += line.quantity }
         let items = String(
-            decoding: try JSONEncoder().encode(order.lineItems.map { ItemRow($0, refunded: refunded[$0.id] ?? 0) }),
+            decoding: try JSONEncoder().encode(order.lineItems.map { ItemRow($0, refunded: refunded[$0.id] ?? 0, revision: nil) }),
             as: UTF8.self
         )
         return try await tx.query(
@@ -169,6 +169,23 @@ struct OrderRepository: Sendable {
         ).first.map { try $0.decode("id") }
     }
 
+    /// Lines an edit added to a stored order, as `insertOrder` writes an order's lines.
+    func insertItems(_ lines: [ShopifyOrderWebhook.LineItem], orderId: Int64, revision: String, in tx: PostgresLease) async throws {
+        let items = String(decoding: try JSONEncoder().encode(lines.map { ItemRow($0, refunded: 0, revision: revision) }), as: UTF8.self)
+        _ = try await tx.query(
+            """
+            INSERT INTO order_items (order_id, shopify_line_item_id, shopify_variant_id, sku, title, quantity, price, shipped,
+                                     current_quantity, edit_released, added_revision)
+            SELECT \(orderId), i.line_item_id, i.variant_id, i.sku, i.title, i.quantity, i.price, i.shipped,
+                   i.current_quantity, i.edit_released, i.added_revision
+            FROM jsonb_to_recordset(\(items)::jsonb)
+                AS i (line_item_id bigint, variant_id bigint, sku text, title text, quantity integer, price numeric,
+                      shipped boolean, current_quantity integer, edit_released integer, added_revision text)
+            ON CONFLICT (order_id, shopify_line_item_id) DO NOTHING
+            """
+        )
+    }
+
     /// A line item as `insertOrder` hands it to PostgreSQL (ids exact: JSON numbers are
     /// read as numeric there; the price as a decimal string).
     private struct ItemRow: Encodable {
@@ -183,8 +200,9 @@ struct OrderRepository: Sendable {
         /// Units an edit removed before the order was first seen were never allocated: counted
         /// as given back, so that no later edit returns them.
         var edit_released: Int
+        var added_revision: String?
 
-        init(_ item: ShopifyOrderWebhook.LineItem, refunded: Int) {
+        init(_ item: ShopifyOrderWebhook.LineItem, refunded: Int, revision: String?) {
             line_item_id = item.id
             variant_id = item.variantId
             sku = item.sku ?? ""
@@ -194,6 +212,7 @@ struct OrderRepository: Sendable {
             shipped = item.isShipped
             current_quantity = item.currentUnits
             edit_released = max(0, item.quantity - item.currentUnits - refunded)
+            added_revision = revision
         }
     }
 

@@ -27,8 +27,9 @@ struct SellerOrderRepository: Sendable {
     }
 
     /// The orders with their shipped items, by id, locked in id order (so that two transactions
-    /// locking overlapping sets cannot deadlock); ids with no order are absent.
-    func lockOrders(ids: [Int64], in tx: PostgresLease) async throws -> [Int64: LockedOrder] {
+    /// locking overlapping sets cannot deadlock); ids with no order are absent. The items are
+    /// the order's own, or with `addedBy` those the edit of that revision added.
+    func lockOrders(ids: [Int64], addedBy revision: String? = nil, in tx: PostgresLease) async throws -> [Int64: LockedOrder] {
         let rows = try await tx.query(
             """
             SELECT o.id, o.status, o.shop_domain, o.shopify_order_id, o.name, o.currency,
@@ -38,7 +39,7 @@ struct SellerOrderRepository: Sendable {
             FROM orders o
             JOIN customers c ON c.id = o.customer_id
             JOIN payments p ON p.order_id = o.id
-            LEFT JOIN order_items i ON i.order_id = o.id AND i.shipped
+            LEFT JOIN order_items i ON i.order_id = o.id AND i.shipped AND i.added_revision IS NOT DISTINCT FROM \(revision)
             WHERE o.id = ANY(\(ids)::bigint[])
             ORDER BY o.id, i.id
             FOR UPDATE OF o
@@ -221,6 +222,18 @@ struct SellerOrderRepository: Sendable {
             WHERE id = \(orderId)
             """
         )
+    }
+
+    /// How many seller orders the order has (of any status).
+    func count(orderId: Int64, in tx: PostgresLease) async throws -> Int {
+        try await tx.query("SELECT count(*)::int AS n FROM seller_orders WHERE order_id = \(orderId)").scalar("n", as: Int.self) ?? 0
+    }
+
+    /// Whether any of these order items is in a seller order already.
+    func anyShipped(_ orderItemIds: [Int64], in tx: PostgresLease) async throws -> Bool {
+        try await tx.query(
+            "SELECT EXISTS (SELECT 1 FROM seller_order_items WHERE order_item_id = ANY(\(orderItemIds)::bigint[])) AS any"
+        ).scalar("any", as: Bool.self) ?? false
     }
 
     func anyDelivered(orderId: Int64, in tx: PostgresLease) async throws -> Bool {

@@ -6,11 +6,12 @@ import ServiceKit
 /// in an orders/updated), in the caller's transaction (the order locked): the lines take
 /// their new quantities, the units an edit removed go back to stock once (`order.edited`),
 /// and the seller orders still on their way ship what is left (`seller_order.changed`) or,
-/// with nothing left, are cancelled (`seller_order.cancelled`). Lines the payload adds (or
-/// increases) are not allocated: the order reports them (`editNotice`) and keeps shipping
-/// what it was allocated.
+/// with nothing left, are cancelled (`seller_order.cancelled`). Lines the payload adds are
+/// stored and sent to be allocated (`order.lines_added`); a line's quantity raised is
+/// reported (`editNotice`), not allocated.
 struct OrderEditFollowUp: Sendable {
     let edits = OrderEditRepository()
+    let orders = OrderRepository()
 
     func apply(
         _ payload: ShopifyOrderWebhook,
@@ -18,14 +19,20 @@ struct OrderEditFollowUp: Sendable {
         shopDomain: String,
         traceparent: String?,
         in tx: PostgresLease
-    ) async throws -> (events: [Outbox.Message], additions: [Int64]) {
+    ) async throws -> (events: [Outbox.Message], increases: [Int64]) {
         guard order.status.takesEdits else { return ([], []) }
         let (stored, refunded, shipped) = try await edits.lines(orderId: order.id, in: tx)
         let edit = OrderEdit.between(stored: stored, payload: payload.lineItems, refunded: refunded)
-        if !edit.additions.isEmpty { try await edits.reportUnallocated(edit.additions, orderId: order.id, in: tx) }
-        guard !edit.changes.isEmpty else { return ([], edit.additions) }
+        if !edit.increases.isEmpty {
+            try await edits.report(
+                "an edit raised the quantity of line items \(edit.increases.map(String.init).joined(separator: ", ")); the extra units are not allocated",
+                orderId: order.id,
+                in: tx
+            )
+        }
+        var events = try await add(edit.newLines, from: payload, to: order, shopDomain: shopDomain, traceparent: traceparent, in: tx)
+        guard !edit.changes.isEmpty else { return (events, edit.increases) }
         try await edits.apply(edit.changes, orderId: order.id, in: tx)
-        var events: [Outbox.Message] = []
         let released = edit.changes.filter { $0.release > 0 && shipped.contains($0.lineItemId) }
         if !released.isEmpty {
             events.append(
@@ -41,7 +48,7 @@ struct OrderEditFollowUp: Sendable {
                 )
             )
         }
-        guard order.status == .allocated else { return (events, edit.additions) }
+        guard order.status == .allocated else { return (events, edit.increases) }
         let (changed, cancelled) = try await edits.followSellerOrders(
             orderId: order.id,
             lineItemIds: edit.changes.map(\.lineItemId),
@@ -65,6 +72,36 @@ struct OrderEditFollowUp: Sendable {
                 traceparent: traceparent
             )
         }
-        return (events, edit.additions)
+        return (events, edit.increases)
+    }
+
+    /// Stores the lines an edit added and, for those a vendor ships, asks for their allocation.
+    private func add(
+        _ lineItemIds: [Int64],
+        from payload: ShopifyOrderWebhook,
+        to order: OrderRepository.Stored,
+        shopDomain: String,
+        traceparent: String?,
+        in tx: PostgresLease
+    ) async throws -> [Outbox.Message] {
+        let added = payload.lineItems.filter { lineItemIds.contains($0.id) }
+        guard !added.isEmpty else { return [] }
+        try await orders.insertItems(added, orderId: order.id, revision: payload.updatedAt, in: tx)
+        let shipped = added.filter(\.isShipped)
+        guard !shipped.isEmpty else { return [] }
+        return [
+            try Outbox.Message(
+                OrderLinesAdded(
+                    orderId: String(order.id),
+                    shopifyOrderId: String(payload.id),
+                    shopDomain: shopDomain,
+                    revision: payload.updatedAt,
+                    shippingPoint: .init(payload.shippingAddress),
+                    billingPoint: .init(payload.billingAddress),
+                    items: shipped.map(OrderConfirmed.Item.init)
+                ),
+                traceparent: traceparent
+            )
+        ]
     }
 }

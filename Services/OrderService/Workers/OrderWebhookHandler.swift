@@ -28,7 +28,7 @@ struct OrderWebhookHandler: Sendable {
     struct Outcome {
         var order: OrderRepository.Stored?
         var events: [Outbox.Message] = []
-        /// Lines an edit added (or increased) that this service does not allocate.
+        /// Lines an edit increased, whose extra units this service does not allocate.
         var unallocatedAdditions: [Int64] = []
     }
 
@@ -95,7 +95,7 @@ struct OrderWebhookHandler: Sendable {
                 // Lines first: the seller orders' amounts decide how what is owed is shared.
                 let edit = try await editFollowUp.apply(order, to: current, shopDomain: shopDomain, traceparent: traceparent, in: tx)
                 outcome.events += edit.events
-                outcome.unallocatedAdditions = edit.additions
+                outcome.unallocatedAdditions = edit.increases
                 // Shopify's payload says what was paid online; what couriers collected stays.
                 let here = try await orders.collectedHere(orderId: current.id, in: tx)
                 let updated = payment.adding(cashCollected: here.cash, advance: here.advance, refunded: here.refunded)
@@ -170,11 +170,7 @@ struct OrderWebhookHandler: Sendable {
     }
 
     static func confirmed(_ order: ShopifyOrderWebhook, orderId: Int64, shopDomain: String, payment: PaymentSummary) -> OrderConfirmed {
-        func point(_ address: ShopifyOrderWebhook.Address?) -> OrderConfirmed.Point? {
-            guard let latitude = address?.latitude, let longitude = address?.longitude else { return nil }
-            return OrderConfirmed.Point(latitude: latitude, longitude: longitude)
-        }
-        return OrderConfirmed(
+        OrderConfirmed(
             orderId: String(orderId),
             shopifyOrderId: String(order.id),
             shopDomain: shopDomain,
@@ -186,20 +182,11 @@ struct OrderWebhookHandler: Sendable {
                 lastName: order.customer?.lastName,
                 phone: order.customer?.phone
             ),
-            shippingPoint: point(order.shippingAddress),
-            billingPoint: point(order.billingAddress),
+            shippingPoint: .init(order.shippingAddress),
+            billingPoint: .init(order.billingAddress),
             // Only what a vendor ships is allocated (what the order still has of it); the other
             // lines count in the payment.
-            items: order.lineItems.filter { $0.isShipped && $0.currentUnits > 0 }.map {
-                .init(
-                    lineItemId: String($0.id),
-                    variantId: $0.variantId.map(String.init),
-                    sku: $0.sku ?? "",
-                    title: $0.title,
-                    quantity: $0.currentUnits,
-                    price: Money.format(Money.parse($0.price) ?? 0)
-                )
-            },
+            items: order.lineItems.filter { $0.isShipped && $0.currentUnits > 0 }.map(OrderConfirmed.Item.init),
             payment: .init(
                 method: payment.method.rawValue,
                 status: payment.status.rawValue,

@@ -17,6 +17,7 @@ public enum EventRoute: String, Sendable, CaseIterable {
     case sellerOrderCollectionChanged = "seller_order.collection_changed"
     case orderRefunded = "order.refunded"
     case orderEdited = "order.edited"
+    case orderLinesAdded = "order.lines_added"
     case sellerOrderChanged = "seller_order.changed"
 
     public var routingKey: String { rawValue }
@@ -24,7 +25,8 @@ public enum EventRoute: String, Sendable, CaseIterable {
     public var publisher: ServiceName {
         switch self {
         case .orderConfirmed, .orderCancelled, .orderAllocated, .orderAllocationFailed, .orderDelivered, .sellerOrderCancelled,
-            .sellerOrderCollectionChanged, .orderRefunded, .orderEdited, .sellerOrderChanged:
+            .sellerOrderCollectionChanged, .orderRefunded, .orderEdited, .orderLinesAdded,
+            .sellerOrderChanged:
             .orderService
         case .inventoryAllocated, .inventoryAllocationFailed, .inventoryReleased: .inventoryService
         case .deliveryStatusChanged, .deliveryDelivered: .deliveryService
@@ -44,7 +46,7 @@ public enum EventRoute: String, Sendable, CaseIterable {
         case .deliveryDelivered: [.orderService]
         case .orderDelivered: [.notificationService]
         case .sellerOrderCancelled, .sellerOrderCollectionChanged: [.deliveryService, .notificationService]
-        case .orderRefunded, .orderEdited: [.inventoryService]
+        case .orderRefunded, .orderEdited, .orderLinesAdded: [.inventoryService]
         case .sellerOrderChanged: [.notificationService]
         }
     }
