@@ -96,3 +96,40 @@ import Testing
         await orderPool.close()
     }
 }
+
+extension EditTests {
+    /// An edit that empties the last seller order on its way, after the other was delivered:
+    /// the order is done (`delivered`), and the removed unit is back once.
+    @Test func anEditThatEmptiesTheLastSellerOrderOnItsWayCompletesTheOrder() async throws {
+        let chain = TwoVendorChain(inventoryPort: 28443, deliveryPort: 28444, orderPort: 28448)
+        let (inventory, delivery, client, sample) = (chain.inventory, chain.delivery, chain.client, chain.sample)
+        let (b, v2) = (chain.skus.b, chain.vendors.v2)
+        func view() async -> OrderView? { try? await client.order(sample.shopifyOrderId).view }
+        try await chain.run {
+            #expect(try await client.deliver(try sample.body()).status == 200)
+            #expect(await eventually { await view()?.sellerOrders.count == 2 })
+            let splits = try #require(await view()).sellerOrders.map(\.splitOrderId)
+            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            #expect(
+                try await delivery.webhook(awb: uniqueName("awb"), orderId: splits[0], status: 7, at: "05 06 2023 10:00:00").status == 200
+            )
+            #expect(await eventually { await view()?.sellerOrders.map(\.status) == ["delivered", "assigned"] })
+
+            var json = try JSONSerialization.jsonObject(with: try sample.body()) as! [String: Any]
+            var items = json["line_items"] as! [[String: Any]]
+            items[1]["current_quantity"] = 0
+            json["line_items"] = items
+            let edited = try sample.body(with: [
+                "updated_at": "2023-06-07T10:00:00Z", "current_total_price": "189.00", "total_outstanding": "189.00",
+                "line_items": items,
+            ])
+            #expect(try await client.deliver(edited, topic: "orders/updated").status == 200)
+            #expect(await eventually { await view()?.status == "delivered" }, "nothing left on its way")
+            let order = try #require(await view())
+            #expect(order.sellerOrders.map(\.status) == ["delivered", "cancelled"])
+            #expect(order.payment.remainingAmount == "0.00", "the courier's 194.00 covers the 189.00 now owed")
+            #expect(await eventually { (try? await inventory.quantity(sku: b, vendor: v2)) == 5 })
+            #expect(await eventually { await delivery.status(splits[1]) == "cancelled" })
+        }
+    }
+}

@@ -228,7 +228,7 @@ import Testing
                 refundId: "890088186047892319",
                 amount: "495.00",
                 currency: "INR",
-                restocked: [.init(lineItemId: "866550311766439020", quantity: 1)]
+                restocked: [.init(lineItemId: "866550311766439020", quantity: 1, addedRevision: "2023-06-06T10:00:00Z")]
             ),
             readers: [InventoryService.OrderRefunded.self]
         ),
@@ -238,7 +238,7 @@ import Testing
                 shopifyOrderId: "820982911946154508",
                 shopDomain: "shop.myshopify.com",
                 revision: "2023-06-07T10:00:00Z",
-                released: [.init(lineItemId: "866550311766439020", quantity: 1)]
+                released: [.init(lineItemId: "866550311766439020", quantity: 1, addedRevision: "2023-06-06T10:00:00Z")]
             ),
             readers: [InventoryService.OrderEdited.self]
         ),

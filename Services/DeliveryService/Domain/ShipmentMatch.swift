@@ -6,12 +6,12 @@ enum ShipmentMatch: Equatable {
     case sameShipment
     /// The delivery had no AWB yet: this is its first.
     case firstAWB
-    /// A new AWB, with a later event, after the courier cancelled, lost or returned the
+    /// A new AWB, with an event not earlier than the shipment's last, after the courier cancelled, lost or returned the
     /// shipment, or reassigned it before pickup: a re-shipment of the same seller order, which
     /// starts again from pending. Never for a seller order that was cancelled.
     case reshipment
     /// An earlier shipment's AWB, another AWB while the shipment is on its way, or one whose
-    /// event is not later than the shipment's (a reassignment arriving out of order): history
+    /// event is earlier than the shipment's (a reassignment arriving out of order): history
     /// only.
     case otherShipment
 

@@ -92,7 +92,9 @@ struct ShiprocketProcessor: Service {
             isReplacedAWB: isReplacedAWB,
             status: delivery.status,
             cancelledByOrder: delivery.cancelledByOrder,
-            isLaterEvent: eventAt.map { at in delivery.statusAt.map { at > $0 } ?? true } ?? false
+            // Not earlier than the shipment's last event (Shiprocket's times are to the second);
+            // without a time, only over a shipment that has none either.
+            isLaterEvent: delivery.statusAt.map { last in eventAt.map { $0 >= last } ?? false } ?? true
         )
         switch match {
         case .sameShipment: break

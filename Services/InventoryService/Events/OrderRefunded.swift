@@ -14,5 +14,7 @@ struct OrderRefunded: IntegrationEvent {
     struct Line: Codable, Sendable, Equatable {
         var lineItemId: String
         var quantity: Int
+        /// Set for a line an edit added: restocking it waits for that edit's allocation.
+        var addedRevision: String?
     }
 }

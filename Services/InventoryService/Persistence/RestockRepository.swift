@@ -18,7 +18,7 @@ struct RestockRepository: Sendable {
         try await restock(
             orderId: refund.orderId,
             key: refund.refundId,
-            lines: refund.restocked.map { ($0.lineItemId, $0.quantity) },
+            lines: refund.restocked.map { ($0.lineItemId, $0.quantity, $0.addedRevision) },
             shopifyOrderId: refund.shopifyOrderId,
             shopDomain: refund.shopDomain,
             in: tx
@@ -29,7 +29,7 @@ struct RestockRepository: Sendable {
         try await restock(
             orderId: edit.orderId,
             key: "edit:\(edit.revision)",
-            lines: edit.released.map { ($0.lineItemId, $0.quantity) },
+            lines: edit.released.map { ($0.lineItemId, $0.quantity, $0.addedRevision) },
             shopifyOrderId: edit.shopifyOrderId,
             shopDomain: edit.shopDomain,
             in: tx
@@ -41,7 +41,7 @@ struct RestockRepository: Sendable {
     private func restock(
         orderId: String,
         key: String,
-        lines restocked: [(lineItemId: String, quantity: Int)],
+        lines restocked: [(lineItemId: String, quantity: Int, addedRevision: String?)],
         shopifyOrderId: String,
         shopDomain: String,
         in tx: PostgresLease
@@ -51,6 +51,16 @@ struct RestockRepository: Sendable {
                 "SELECT status FROM allocations WHERE order_id = \(orderId) FOR UPDATE"
             ).scalar("status", as: String.self)
         else { throw NotAllocatedYet(orderId: orderId) }
+        // A line an edit added is restocked once that edit's allocation was handled (whether it
+        // took stock or was refused), not before: its units may be on their way to being taken.
+        let revisions = Set(restocked.compactMap(\.addedRevision)).sorted()
+        if !revisions.isEmpty {
+            let handled =
+                try await tx.query(
+                    "SELECT count(*)::int AS n FROM allocation_additions WHERE order_id = \(orderId) AND revision = ANY(\(revisions)::text[])"
+                ).scalar("n", as: Int.self) ?? 0
+            guard handled == revisions.count else { throw NotAllocatedYet(orderId: orderId) }
+        }
         let first =
             try await tx.query(
                 """

@@ -74,10 +74,16 @@ struct AddedLinesSplitter: Sendable {
         }
     }
 
-    func refused(_ result: InventoryAllocationFailed) async throws {
+    func refused(_ result: InventoryAllocationFailed, revision: String) async throws {
         guard let id = Int64(result.orderId) else { throw PermanentMessageError("no order \(result.orderId)") }
         try await pool.withTransaction(retries: 5) { tx in
+            guard try await SettlementRepository().lockOrder(id: id, in: tx) else { throw PermanentMessageError("no order \(id)") }
+            try await sellerOrders.refuseAddedLines(orderId: id, revision: revision, in: tx)
             try await edits.report("the line items an edit added could not be allocated: \(result.reason)", orderId: id, in: tx)
+            // They held the order open; without them it may be done.
+            if let delivered = try await SettlementRepository().completeIfDone(orderId: id, in: tx) {
+                try await Outbox.enqueue(delivered, in: tx)
+            }
         }
         logger.notice("lines an edit added could not be allocated", metadata: [LogKey.orderId: "\(id)", LogKey.reason: "\(result.reason)"])
     }

@@ -29,7 +29,7 @@ struct AllocationResultConsumer: Sendable {
     func markFailed(_ message: IncomingMessage) async throws {
         let result = try InventoryAllocationFailed.decode(message)
         // Lines an edit added were refused: the order keeps what it has.
-        if result.revision != nil { return try await addedLines.refused(result) }
+        if let revision = result.revision { return try await addedLines.refused(result, revision: revision) }
         try await pool.withTransaction(retries: 5) { tx in
             guard let order = try await confirmedOrder(result.orderId, in: tx) else { return }
             try await sellerOrders.markAllocationFailed(orderId: order.id, reason: result.reason, in: tx)
@@ -106,6 +106,12 @@ struct AllocationResultConsumer: Sendable {
                     throw PermanentMessageError(error.description)
                 }
                 guard !drafts.isEmpty else {
+                    // Nothing to ship of its own, but lines an edit added wait for their
+                    // allocation: allocated, their seller orders to come.
+                    if try await sellerOrders.awaitsAddedLines(orderId: order.id, in: tx) {
+                        splitIds.insert(order.id)
+                        continue
+                    }
                     // Nothing to ship (tips, gift cards): fulfilled at once, no seller order.
                     fulfilled.insert(order.id)
                     logger.info("order has nothing to ship; fulfilled without a seller order", metadata: [LogKey.orderId: "\(order.id)"])

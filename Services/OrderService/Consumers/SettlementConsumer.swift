@@ -31,7 +31,9 @@ struct SettlementConsumer: Sendable {
                 logger.info("seller order already settled or cancelled", metadata: [LogKey.sellerOrderId: "\(delivered.splitOrderId)"])
                 return
             }
-            let lastShipment = try await settlements.assignedCount(orderId: orderId, in: tx) == 0
+            // Lines an edit added that wait for their allocation keep the order open.
+            let onTheirWay = try await settlements.assignedCount(orderId: orderId, in: tx)
+            let lastShipment = onTheirWay == 0 ? try await !sellerOrders.awaitsAddedLines(orderId: orderId, in: tx) : false
             let payment = try await settlements.payment(orderId: orderId, in: tx)
                 .collecting(amount, lastShipment: lastShipment)
             try await settlements.save(payment, orderId: orderId, in: tx)

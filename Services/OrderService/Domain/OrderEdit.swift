@@ -20,6 +20,8 @@ struct OrderEdit: Sendable, Equatable {
         var editReleased: Int
         /// Units to give back now.
         var release: Int
+        /// Whether the line's quantity changed (not only what is to be given back).
+        var quantityChanged = true
     }
 
     var changes: [Change] = []
@@ -42,7 +44,15 @@ struct OrderEdit: Sendable, Equatable {
             let removedByEdits = max(0, line.ordered - now - (refunded[line.lineItemId] ?? 0))
             let release = max(0, removedByEdits - line.editReleased)
             guard now != line.current || release > 0 else { continue }
-            edit.changes.append(.init(lineItemId: line.lineItemId, current: now, editReleased: line.editReleased + release, release: release))
+            edit.changes.append(
+                .init(
+                    lineItemId: line.lineItemId,
+                    current: now,
+                    editReleased: line.editReleased + release,
+                    release: release,
+                    quantityChanged: now != line.current
+                )
+            )
         }
         edit.newLines = payload.filter { !known.contains($0.id) && $0.currentUnits > 0 }.map(\.id)
         return edit

@@ -26,6 +26,9 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
     var shippingAddress: Address?
     var billingAddress: Address?
     var refunds: [ShopifyRefund]?
+    /// Refund entries `parse` left out (they cannot be applied); their units still count as
+    /// taken back when the order's lines are compared. Not part of the payload's schema.
+    var unreadableRefunds: [ShopifyRefund]? = nil
 
     // Spelled out rather than `convertFromSnakeCase`, which converts every key of the
     // payload (most of which this service never reads) on each decode.

@@ -18,5 +18,7 @@ struct OrderRefunded: IntegrationEvent {
     struct Line: Codable, Sendable, Equatable {
         var lineItemId: String
         var quantity: Int
+        /// For a line an edit added: that edit's revision (its allocation may still be on its way).
+        var addedRevision: String?
     }
 }

@@ -6,3 +6,5 @@ CREATE INDEX IF NOT EXISTS seller_orders_order ON seller_orders (order_id);
 -- The edit revision that added a line (null for the order's own lines): the order's split
 -- takes its own lines, each edit's allocation the lines it added.
 ALTER TABLE order_items ADD COLUMN added_revision text;
+-- InventoryService refused the lines of that edit: they do not hold the order open.
+ALTER TABLE order_items ADD COLUMN allocation_refused boolean NOT NULL DEFAULT false;

@@ -5,23 +5,33 @@ import ServiceKit
 /// An order's lines as edits change them, and the seller orders that ship them, in the
 /// caller's transaction (the order locked by the caller).
 struct OrderEditRepository: Sendable {
-    /// The order's stored lines, the units refunds took back per line, and which lines are
-    /// shipped (allocated and split) at all.
-    func lines(orderId: Int64, in tx: PostgresLease) async throws -> (stored: [OrderEdit.StoredLine], refunded: [Int64: Int], shipped: Set<Int64>) {
+    /// The order's stored lines, as an edit reads them.
+    struct Lines: Sendable {
+        var stored: [OrderEdit.StoredLine] = []
+        /// Units refunds took back, per Shopify line id.
+        var refunded: [Int64: Int] = [:]
+        /// Lines a vendor ships (allocated and split), and of those the ones delivered already.
+        var shipped: Set<Int64> = []
+        var delivered: Set<Int64> = []
+        /// The edit revision that added a line, for lines an edit added.
+        var addedBy: [Int64: String] = [:]
+    }
+
+    func lines(orderId: Int64, in tx: PostgresLease) async throws -> Lines {
         let rows = try await tx.query(
             """
-            SELECT i.shopify_line_item_id, i.quantity, i.current_quantity, i.edit_released, i.shipped,
+            SELECT i.shopify_line_item_id, i.quantity, i.current_quantity, i.edit_released, i.shipped, i.added_revision,
                    coalesce((SELECT sum(r.quantity) FROM refund_line_items r JOIN refunds f ON f.id = r.refund_id
-                             WHERE f.order_id = i.order_id AND r.shopify_line_item_id = i.shopify_line_item_id), 0)::int AS refunded
+                             WHERE f.order_id = i.order_id AND r.shopify_line_item_id = i.shopify_line_item_id), 0)::int AS refunded,
+                   EXISTS (SELECT 1 FROM seller_order_items si JOIN seller_orders s ON s.id = si.seller_order_id
+                           WHERE si.order_item_id = i.id AND s.status = \(SellerOrderStatus.delivered.rawValue)) AS delivered
             FROM order_items i WHERE i.order_id = \(orderId) ORDER BY i.id
             """
         )
-        var stored: [OrderEdit.StoredLine] = []
-        var refunded: [Int64: Int] = [:]
-        var shipped: Set<Int64> = []
+        var lines = Lines()
         for row in rows {
             let id: Int64 = try row.decode("shopify_line_item_id")
-            stored.append(
+            lines.stored.append(
                 .init(
                     lineItemId: id,
                     ordered: try row.decode("quantity"),
@@ -29,15 +39,26 @@ struct OrderEditRepository: Sendable {
                     editReleased: try row.decode("edit_released")
                 )
             )
-            refunded[id] = try row.decode("refunded")
-            if try row.decode("shipped", as: Bool.self) { shipped.insert(id) }
+            lines.refunded[id] = try row.decode("refunded")
+            if try row.decode("shipped", as: Bool.self) { lines.shipped.insert(id) }
+            if try row.decode("delivered", as: Bool.self) { lines.delivered.insert(id) }
+            if let revision = try row.decode("added_revision", as: String?.self) { lines.addedBy[id] = revision }
         }
-        return (stored, refunded, shipped)
+        return lines
     }
 
-    /// Records on the order what of an edit this service did not carry out (`editNotice`).
+    /// Records on the order what of an edit this service did not carry out (`editNotice`),
+    /// once each, after what it recorded before.
     func report(_ notice: String, orderId: Int64, in tx: PostgresLease) async throws {
-        _ = try await tx.query("UPDATE orders SET edit_notice = \(notice) WHERE id = \(orderId)")
+        _ = try await tx.query(
+            """
+            UPDATE orders SET edit_notice = CASE
+                WHEN edit_notice IS NULL THEN \(notice)
+                WHEN strpos(edit_notice, \(notice)) > 0 THEN edit_notice
+                ELSE edit_notice || '; ' || \(notice) END
+            WHERE id = \(orderId)
+            """
+        )
     }
 
     func apply(_ changes: [OrderEdit.Change], orderId: Int64, in tx: PostgresLease) async throws {

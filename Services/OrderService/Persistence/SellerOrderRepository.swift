@@ -236,6 +236,28 @@ struct SellerOrderRepository: Sendable {
         ).scalar("any", as: Bool.self) ?? false
     }
 
+    /// Whether lines an edit added still wait for their allocation (stored, with units, in no
+    /// seller order, not refused): they keep the order open.
+    func awaitsAddedLines(orderId: Int64, in tx: PostgresLease) async throws -> Bool {
+        try await tx.query(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM order_items i
+                WHERE i.order_id = \(orderId) AND i.added_revision IS NOT NULL AND i.shipped AND i.current_quantity > 0
+                  AND NOT i.allocation_refused
+                  AND NOT EXISTS (SELECT 1 FROM seller_order_items si WHERE si.order_item_id = i.id)
+            ) AS waiting
+            """
+        ).scalar("waiting", as: Bool.self) ?? false
+    }
+
+    /// Marks the lines an edit of that revision added as refused by InventoryService.
+    func refuseAddedLines(orderId: Int64, revision: String, in tx: PostgresLease) async throws {
+        _ = try await tx.query(
+            "UPDATE order_items SET allocation_refused = true WHERE order_id = \(orderId) AND added_revision = \(revision)"
+        )
+    }
+
     func anyDelivered(orderId: Int64, in tx: PostgresLease) async throws -> Bool {
         try await tx.query(
             """

@@ -20,6 +20,11 @@ struct SettlementRepository: Sendable {
         return orderId
     }
 
+    /// Locks the order until the transaction ends; false if there is no such order.
+    func lockOrder(id: Int64, in tx: PostgresLease) async throws -> Bool {
+        try await !tx.query("SELECT id FROM orders WHERE id = \(id) FOR UPDATE").isEmpty
+    }
+
     /// Moves the seller order to `delivered`; false if its status does not allow it.
     func markDelivered(splitOrderId: String, in tx: PostgresLease) async throws -> Bool {
         let current = try await tx.query(
@@ -69,6 +74,19 @@ struct SettlementRepository: Sendable {
             WHERE order_id = \(orderId)
             """
         )
+    }
+
+    /// An allocated order with no seller order on its way and no added lines waiting (an edit
+    /// emptied the last one, or lines an edit added were refused) is done: `delivered`, its
+    /// payment as it stands. Returns its announcement, or nil when it is not done.
+    func completeIfDone(orderId: Int64, in tx: PostgresLease) async throws -> OrderDelivered? {
+        guard
+            try await tx.query("SELECT status FROM orders WHERE id = \(orderId)").scalar("status", as: String.self)
+                == OrderStatus.allocated.rawValue,
+            try await assignedCount(orderId: orderId, in: tx) == 0,
+            try await !SellerOrderRepository().awaitsAddedLines(orderId: orderId, in: tx)
+        else { return nil }
+        return try await markOrderDelivered(orderId: orderId, in: tx)
     }
 
     /// Moves the order to `delivered` and returns its announcement.

@@ -6,7 +6,8 @@ import ServiceKit
 /// in an orders/updated), in the caller's transaction (the order locked): the lines take
 /// their new quantities, the units an edit removed go back to stock once (`order.edited`),
 /// and the seller orders still on their way ship what is left (`seller_order.changed`) or,
-/// with nothing left, are cancelled (`seller_order.cancelled`). Lines the payload adds are
+/// with nothing left, are cancelled (`seller_order.cancelled`; the caller then sees whether
+/// the order is done, once its payment is updated). Lines the payload adds are
 /// stored and sent to be allocated (`order.lines_added`); a line's quantity raised is
 /// reported (`editNotice`), not allocated.
 struct OrderEditFollowUp: Sendable {
@@ -19,10 +20,15 @@ struct OrderEditFollowUp: Sendable {
         shopDomain: String,
         traceparent: String?,
         in tx: PostgresLease
-    ) async throws -> (events: [Outbox.Message], increases: [Int64]) {
-        guard order.status.takesEdits else { return ([], []) }
-        let (stored, refunded, shipped) = try await edits.lines(orderId: order.id, in: tx)
-        let edit = OrderEdit.between(stored: stored, payload: payload.lineItems, refunded: refunded)
+    ) async throws -> (events: [Outbox.Message], increases: [Int64], emptiedSellerOrders: Bool) {
+        guard order.status.takesEdits else { return ([], [], false) }
+        let lines = try await edits.lines(orderId: order.id, in: tx)
+        // Refund entries left out of the payload (unreadable) still took their units back.
+        var refunded = lines.refunded
+        for line in (payload.unreadableRefunds ?? []).flatMap({ $0.refundLineItems ?? [] }) where line.quantity > 0 {
+            refunded[line.lineItemId, default: 0] += line.quantity
+        }
+        let edit = OrderEdit.between(stored: lines.stored, payload: payload.lineItems, refunded: refunded)
         if !edit.increases.isEmpty {
             try await edits.report(
                 "an edit raised the quantity of line items \(edit.increases.map(String.init).joined(separator: ", ")); the extra units are not allocated",
@@ -31,9 +37,12 @@ struct OrderEditFollowUp: Sendable {
             )
         }
         var events = try await add(edit.newLines, from: payload, to: order, shopDomain: shopDomain, traceparent: traceparent, in: tx)
-        guard !edit.changes.isEmpty else { return (events, edit.increases) }
+        guard !edit.changes.isEmpty else { return (events, edit.increases, false) }
         try await edits.apply(edit.changes, orderId: order.id, in: tx)
-        let released = edit.changes.filter { $0.release > 0 && shipped.contains($0.lineItemId) }
+        // Units a delivered seller order shipped are with the customer: a return, not an edit.
+        let released = edit.changes.filter {
+            $0.release > 0 && lines.shipped.contains($0.lineItemId) && !lines.delivered.contains($0.lineItemId)
+        }
         if !released.isEmpty {
             events.append(
                 try Outbox.Message(
@@ -42,16 +51,18 @@ struct OrderEditFollowUp: Sendable {
                         shopifyOrderId: String(payload.id),
                         shopDomain: shopDomain,
                         revision: payload.updatedAt,
-                        released: released.map { .init(lineItemId: String($0.lineItemId), quantity: $0.release) }
+                        released: released.map {
+                            .init(lineItemId: String($0.lineItemId), quantity: $0.release, addedRevision: lines.addedBy[$0.lineItemId])
+                        }
                     ),
                     traceparent: traceparent
                 )
             )
         }
-        guard order.status == .allocated else { return (events, edit.increases) }
+        guard order.status == .allocated else { return (events, edit.increases, false) }
         let (changed, cancelled) = try await edits.followSellerOrders(
             orderId: order.id,
-            lineItemIds: edit.changes.map(\.lineItemId),
+            lineItemIds: edit.changes.filter(\.quantityChanged).map(\.lineItemId),
             revision: payload.updatedAt,
             in: tx
         )
@@ -72,7 +83,7 @@ struct OrderEditFollowUp: Sendable {
                 traceparent: traceparent
             )
         }
-        return (events, edit.increases)
+        return (events, edit.increases, !cancelled.isEmpty)
     }
 
     /// Stores the lines an edit added and, for those a vendor ships, asks for their allocation.

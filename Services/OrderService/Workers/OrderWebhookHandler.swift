@@ -15,6 +15,7 @@ struct OrderWebhookHandler: Sendable {
     let refunds = RefundRepository()
     let followUp = PaymentFollowUp()
     let editFollowUp = OrderEditFollowUp()
+    let settlements = SettlementRepository()
 
     /// Whether the caller already locked the order (as `OrderRepository.lockAll` does for a
     /// batch), and what it found.
@@ -102,6 +103,11 @@ struct OrderWebhookHandler: Sendable {
                 try await orders.savePayment(updated, orderId: current.id, currency: order.currency, in: tx)
                 outcome.order?.shopifyUpdatedAt = updatedAt
                 outcome.events += try await followUp.recollect(current, remaining: updated.remainingAmount, traceparent: traceparent, in: tx)
+                // An edit emptied the last seller order on its way: the order may be done.
+                if edit.emptiedSellerOrders, let delivered = try await settlements.completeIfDone(orderId: current.id, in: tx) {
+                    outcome.events.append(try Outbox.Message(delivered, traceparent: traceparent))
+                    outcome.order?.status = .delivered
+                }
             } else {
                 outcome.events += try await followUp.deduct(recorded.money, from: current, traceparent: traceparent, in: tx)
             }
@@ -162,6 +168,7 @@ struct OrderWebhookHandler: Sendable {
         if let refusal = OrderPayloadCheck.refusal(order) { throw PermanentWebhookError(refusal) }
         // A refund entry that cannot be applied is left out rather than refusing the order (its
         // refunds/create is refused with the reason); the order's own figures still count.
+        order.unreadableRefunds = order.refunds?.filter { $0.refusal != nil }
         order.refunds = order.refunds?.filter { $0.refusal == nil }
         // A blank or malformed address is no address: the customer's, else the order's.
         order.email = EmailAddress.normalized(order.email)

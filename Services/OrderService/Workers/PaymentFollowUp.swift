@@ -51,6 +51,7 @@ struct PaymentFollowUp: Sendable {
         let restocking = newRefunds.filter { !$0.restocked.isEmpty }
         guard !restocking.isEmpty else { return [] }
         if order.status == .cancelled, try await !sellerOrders.anyDelivered(orderId: order.id, in: tx) { return [] }
+        let addedBy = try await OrderEditRepository().lines(orderId: order.id, in: tx).addedBy
         return try restocking.map { refund in
             try Outbox.Message(
                 OrderRefunded(
@@ -60,7 +61,9 @@ struct PaymentFollowUp: Sendable {
                     refundId: String(refund.id),
                     amount: Money.format(refund.amount),
                     currency: order.currency,
-                    restocked: refund.restocked.map { .init(lineItemId: String($0.lineItemId), quantity: $0.quantity) }
+                    restocked: refund.restocked.map {
+                        .init(lineItemId: String($0.lineItemId), quantity: $0.quantity, addedRevision: addedBy[$0.lineItemId])
+                    }
                 ),
                 traceparent: traceparent
             )
