@@ -84,7 +84,13 @@ import Testing
             #expect(view.status == "delivered")
             #expect(view.awb == second)
             #expect(view.settlement == "announced", "settled")
-            #expect(view.history.map(\.outcome) == ["applied", "applied", "applied", "applied", "history"])
+            // Other replicas (every test's DeliveryService shares the database) may take the new
+            // shipment's two events in either order: the later one then keeps the earlier in
+            // the history. The lost parcel's late event is history either way.
+            let outcomes = view.history.map(\.outcome)
+            #expect(Array(outcomes.prefix(2)) == ["applied", "applied"])
+            #expect(outcomes[2...3].contains("applied"))
+            #expect(outcomes.last == "history")
             let pool = TestStack.test.pool(.delivery, size: 1, name: uniqueName("reship"))
             let recorded = try await pool.query(
                 "SELECT sr_order_id, array_to_string(previous_awbs, ',') AS previous FROM deliveries WHERE split_order_id = \(split)"
