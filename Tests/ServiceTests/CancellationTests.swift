@@ -73,3 +73,38 @@ import Testing
         await orderPool.close()
     }
 }
+
+extension CancellationTests {
+    /// Cancelled while one parcel was with its courier, which delivers it anyway: the
+    /// shipment was not called off, and the cash its courier collected counts, once.
+    @Test func aSellerOrderCancelledAfterPickupAndDeliveredAnywayCountsItsCash() async throws {
+        let chain = TwoVendorChain(inventoryPort: 28449, deliveryPort: 28454, orderPort: 28455)
+        let (delivery, client, sample) = (chain.delivery, chain.client, chain.sample)
+        func view() async -> OrderView? { try? await client.order(sample.shopifyOrderId).view }
+        try await chain.run {
+            #expect(try await client.deliver(try sample.body()).status == 200)
+            #expect(await eventually { await view()?.sellerOrders.count == 2 })
+            let splits = try #require(await view()).sellerOrders.map(\.splitOrderId)
+            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            let awb = uniqueName("awb")
+            #expect(try await delivery.webhook(awb: awb, orderId: splits[1], status: 42, at: "05 06 2023 10:00:00").status == 200)
+            #expect(await eventually { await delivery.status(splits[1]) == "picked_up" })
+
+            var cancelled = sample
+            cancelled.updatedAt = "2023-06-06T10:00:00Z"
+            #expect(try await client.deliver(try cancelled.body(), topic: "orders/cancelled").status == 200)
+            #expect(await eventually { await delivery.status(splits[0]) == "cancelled" })
+            #expect(await delivery.status(splits[1]) == "picked_up", "the courier has it")
+
+            // Delivered anyway, and Shiprocket repeats itself.
+            for time in ["07 06 2023 10:00:00", "07 06 2023 10:00:00", "07 06 2023 10:05:00"] {
+                _ = try await delivery.webhook(awb: awb, orderId: splits[1], status: 7, at: time)
+            }
+            #expect(await eventually { await view()?.sellerOrders.map(\.status) == ["cancelled", "delivered"] })
+            #expect(await eventually { await delivery.processedWebhooks(splits[1]) == 3 })
+            let order = try #require(await view())
+            #expect(order.status == "cancelled")
+            #expect(order.payment.collectedAmount == "194.00", "its courier's cash, once")
+        }
+    }
+}

@@ -8,8 +8,9 @@ import ServiceKit
 /// Settles payment as seller orders are delivered (`delivery.delivered`): the collected
 /// amount rises by what the courier collected for that shipment, and once every seller order
 /// is delivered the order is `delivered` and its payment `paid` with nothing remaining. A
-/// seller order is settled only from `assigned`, so a repeated or replayed delivery settles
-/// nothing twice. After each shipment the ones still on their way share what is still owed,
+/// seller order is settled only from `assigned` (or from `cancelled`, when its courier had
+/// the parcel already and delivered it: the cash counts, the order stays cancelled), so a
+/// repeated or replayed delivery settles nothing twice. After each shipment the ones still on their way share what is still owed,
 /// so a courier that collected more or less than its share (the payment changed while it
 /// was on its way) is made up for by the others.
 struct SettlementConsumer: Sendable {
@@ -28,7 +29,18 @@ struct SettlementConsumer: Sendable {
                 throw PermanentMessageError("no seller order \(delivered.splitOrderId)")
             }
             guard try await settlements.markDelivered(splitOrderId: delivered.splitOrderId, in: tx) else {
-                logger.info("seller order already settled or cancelled", metadata: [LogKey.sellerOrderId: "\(delivered.splitOrderId)"])
+                logger.info("seller order already settled", metadata: [LogKey.sellerOrderId: "\(delivered.splitOrderId)"])
+                return
+            }
+            // Cancelled after its courier picked the parcel up, and delivered anyway: the cash
+            // counts, the order stays cancelled.
+            if try await settlements.orderStatus(id: orderId, in: tx) == .cancelled {
+                let payment = try await settlements.payment(orderId: orderId, in: tx).collecting(amount, lastShipment: false)
+                try await settlements.save(payment, orderId: orderId, in: tx)
+                logger.notice(
+                    "a cancelled seller order was delivered anyway; what its courier collected is counted",
+                    metadata: [LogKey.sellerOrderId: "\(delivered.splitOrderId)", LogKey.paymentCollected: "\(amount)"]
+                )
                 return
             }
             // Lines an edit added that wait for their allocation keep the order open.

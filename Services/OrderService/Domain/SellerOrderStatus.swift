@@ -8,8 +8,10 @@ enum SellerOrderStatus: String, Sendable, Codable, CaseIterable {
     case cancelled
 
     /// Only an assigned seller order is delivered or cancelled: a repeated delivery settles
-    /// nothing twice, and a delivered shipment is not cancelled.
+    /// nothing twice, and a delivered shipment is not cancelled. A cancelled one can still be
+    /// delivered, once: its parcel was with the courier already, and the cash its courier
+    /// collected counts.
     func moves(to next: SellerOrderStatus) -> Bool {
-        self == .assigned && next != .assigned
+        (self == .assigned && next != .assigned) || (self == .cancelled && next == .delivered)
     }
 }

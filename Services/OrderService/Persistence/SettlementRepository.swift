@@ -25,6 +25,11 @@ struct SettlementRepository: Sendable {
         try await !tx.query("SELECT id FROM orders WHERE id = \(id) FOR UPDATE").isEmpty
     }
 
+    /// The order's status (the order locked by the caller).
+    func orderStatus(id: Int64, in tx: PostgresLease) async throws -> OrderStatus? {
+        try await tx.query("SELECT status FROM orders WHERE id = \(id)").first.map { try OrderStatus(row: $0) }
+    }
+
     /// Moves the seller order to `delivered`; false if its status does not allow it.
     func markDelivered(splitOrderId: String, in tx: PostgresLease) async throws -> Bool {
         let current = try await tx.query(
