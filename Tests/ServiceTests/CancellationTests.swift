@@ -17,10 +17,7 @@ import Testing
         let (a, b, v1, v2) = (chain.skus.a, chain.skus.b, chain.vendors.v1, chain.vendors.v2)
         let orderPool = TestStack.test.pool(.order, size: 1, name: uniqueName("cancellation"))
         try await chain.run {
-            #expect(try await client.deliver(try sample.body()).status == 200)
-            #expect(await eventually { (try? await client.order(sample.shopifyOrderId).view?.sellerOrders.count) == 2 })
-            let splits = try #require(try await client.order(sample.shopifyOrderId).view).sellerOrders.map(\.splitOrderId)
-            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            let splits = try await chain.placeTwoVendorOrder()
             #expect(try await inventory.quantity(sku: a, vendor: v1) == 4)
             #expect(try await inventory.quantity(sku: b, vendor: v2) == 4)
 
@@ -82,10 +79,7 @@ extension CancellationTests {
         let (delivery, client, sample) = (chain.delivery, chain.client, chain.sample)
         func view() async -> OrderView? { try? await client.order(sample.shopifyOrderId).view }
         try await chain.run {
-            #expect(try await client.deliver(try sample.body()).status == 200)
-            #expect(await eventually { await view()?.sellerOrders.count == 2 })
-            let splits = try #require(await view()).sellerOrders.map(\.splitOrderId)
-            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            let splits = try await chain.placeTwoVendorOrder()
             let awb = uniqueName("awb")
             #expect(try await delivery.webhook(awb: awb, orderId: splits[1], status: 42, at: "05 06 2023 10:00:00").status == 200)
             #expect(await eventually { await delivery.status(splits[1]) == "picked_up" })

@@ -28,10 +28,7 @@ import Testing
             return items
         }
         try await chain.run {
-            #expect(try await client.deliver(try sample.body()).status == 200)
-            #expect(await eventually { await view()?.sellerOrders.count == 2 })
-            let splits = try #require(await view()).sellerOrders.map(\.splitOrderId)
-            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            let splits = try await chain.placeTwoVendorOrder()
             #expect(try await inventory.quantity(sku: b, vendor: v2) == 4)
 
             // The second line is removed: the order is worth 189.00 now, all of it still owed.
@@ -106,10 +103,7 @@ extension EditTests {
         let (b, v2) = (chain.skus.b, chain.vendors.v2)
         func view() async -> OrderView? { try? await client.order(sample.shopifyOrderId).view }
         try await chain.run {
-            #expect(try await client.deliver(try sample.body()).status == 200)
-            #expect(await eventually { await view()?.sellerOrders.count == 2 })
-            let splits = try #require(await view()).sellerOrders.map(\.splitOrderId)
-            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            let splits = try await chain.placeTwoVendorOrder()
             #expect(
                 try await delivery.webhook(awb: uniqueName("awb"), orderId: splits[0], status: 7, at: "05 06 2023 10:00:00").status == 200
             )

@@ -16,14 +16,7 @@ import Testing
         let deliveryPool = TestStack.test.pool(.delivery, size: 1, name: uniqueName("settlement"))
         let orderPool = TestStack.test.pool(.order, size: 1, name: uniqueName("settlement"))
         try await chain.run {
-            #expect(try await client.deliver(try sample.body()).status == 200)
-            #expect(
-                await eventually {
-                    (try? await client.order(sample.shopifyOrderId).view?.sellerOrders.count) == 2
-                }
-            )
-            let splits = try #require(try await client.order(sample.shopifyOrderId).view).sellerOrders.map(\.splitOrderId)
-            for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+            let splits = try await chain.placeTwoVendorOrder()
 
             // The first shipment arrives; Shiprocket then repeats itself.
             #expect(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ServiceKit
 import TestSupport
+import Testing
 
 @testable import OrderService
 
@@ -56,5 +57,16 @@ struct TwoVendorChain {
                 }
             }
         }
+    }
+
+    /// Sends `order` (the chain's sample unless told) and waits until it is split into two
+    /// seller orders, each with its pending delivery; returns their split order ids.
+    func placeTwoVendorOrder(_ order: SampleOrder? = nil) async throws -> [String] {
+        let order = order ?? sample
+        #expect(try await client.deliver(try order.body()).status == 200)
+        #expect(await eventually { (try? await client.order(order.shopifyOrderId).view?.sellerOrders.count) == 2 })
+        let splits = try #require(try await client.order(order.shopifyOrderId).view).sellerOrders.map(\.splitOrderId)
+        for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
+        return splits
     }
 }

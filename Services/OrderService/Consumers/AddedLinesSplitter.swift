@@ -16,6 +16,7 @@ struct AddedLinesSplitter: Sendable {
     let logger: Logger
     let sellerOrders = SellerOrderRepository()
     let edits = OrderEditRepository()
+    let settlements = SettlementRepository()
 
     /// The order is not split yet (its own allocation result is behind this one): retried.
     struct NotSplitYet: Error, CustomStringConvertible {
@@ -77,11 +78,11 @@ struct AddedLinesSplitter: Sendable {
     func refused(_ result: InventoryAllocationFailed, revision: String) async throws {
         guard let id = Int64(result.orderId) else { throw PermanentMessageError("no order \(result.orderId)") }
         try await pool.withTransaction(retries: 5) { tx in
-            guard try await SettlementRepository().lockOrder(id: id, in: tx) else { throw PermanentMessageError("no order \(id)") }
+            guard try await settlements.lockOrder(id: id, in: tx) else { throw PermanentMessageError("no order \(id)") }
             try await sellerOrders.refuseAddedLines(orderId: id, revision: revision, in: tx)
             try await edits.report("the line items an edit added could not be allocated: \(result.reason)", orderId: id, in: tx)
             // They held the order open; without them it may be done.
-            if let delivered = try await SettlementRepository().completeIfDone(orderId: id, in: tx) {
+            if let delivered = try await settlements.completeIfDone(orderId: id, in: tx) {
                 try await Outbox.enqueue(delivered, in: tx)
             }
         }

@@ -66,7 +66,8 @@ struct AllocationResultConsumer: Sendable {
             if let revision = result.revision {
                 added.append((result, revision, trace))
             } else {
-                (results, traces) = (results + [result], traces + [trace])
+                results.append(result)
+                traces.append(trace)
             }
         }
         if !results.isEmpty { try await splitOwn(results, traces: traces) }

@@ -47,6 +47,20 @@ struct OrderEditRepository: Sendable {
         return lines
     }
 
+    /// The edit revision that added each line an edit added, by Shopify line id.
+    func addedRevisions(orderId: Int64, in tx: PostgresLease) async throws -> [Int64: String] {
+        var revisions: [Int64: String] = [:]
+        for row in try await tx.query(
+            """
+            SELECT shopify_line_item_id, added_revision FROM order_items
+            WHERE order_id = \(orderId) AND added_revision IS NOT NULL
+            """
+        ) {
+            revisions[try row.decode("shopify_line_item_id")] = try row.decode("added_revision")
+        }
+        return revisions
+    }
+
     /// Records on the order what of an edit this service did not carry out (`editNotice`),
     /// once each, after what it recorded before.
     func report(_ notice: String, orderId: Int64, in tx: PostgresLease) async throws {

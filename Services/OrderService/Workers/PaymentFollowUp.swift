@@ -9,6 +9,7 @@ import ServiceKit
 struct PaymentFollowUp: Sendable {
     let sellerOrders = SellerOrderRepository()
     let refunds = RefundRepository()
+    let edits = OrderEditRepository()
 
     /// The seller orders of a split order collect `remaining` between them.
     func recollect(
@@ -51,7 +52,7 @@ struct PaymentFollowUp: Sendable {
         let restocking = newRefunds.filter { !$0.restocked.isEmpty }
         guard !restocking.isEmpty else { return [] }
         if order.status == .cancelled, try await !sellerOrders.anyDelivered(orderId: order.id, in: tx) { return [] }
-        let addedBy = try await OrderEditRepository().lines(orderId: order.id, in: tx).addedBy
+        let addedBy = try await edits.addedRevisions(orderId: order.id, in: tx)
         return try restocking.map { refund in
             try Outbox.Message(
                 OrderRefunded(
