@@ -17,6 +17,7 @@ func buildApplication(_ configuration: InventoryServiceConfiguration) async thro
             [
                 .orderConfirmed: consumer.allocate, .orderCancelled: consumer.release, .orderRefunded: consumer.restock,
                 .orderEdited: consumer.restockEdit, .orderLinesAdded: consumer.allocateAdditions,
+                .sellerOrderDeliveredAfterCancel: consumer.keepDelivered,
             ]
         ),
         batching: .init(maxBatch: AllocationConsumer.maxBatch, eventType: OrderConfirmed.routingKey) {

@@ -73,10 +73,13 @@ import Testing
 
 extension CancellationTests {
     /// Cancelled while one parcel was with its courier, which delivers it anyway: the
-    /// shipment was not called off, and the cash its courier collected counts, once.
+    /// shipment was not called off, the cash its courier collected counts, once, and the unit
+    /// the cancellation put back on the shelf comes off it again.
     @Test func aSellerOrderCancelledAfterPickupAndDeliveredAnywayCountsItsCash() async throws {
         let chain = TwoVendorChain(inventoryPort: 28449, deliveryPort: 28454, orderPort: 28455)
-        let (delivery, client, sample) = (chain.delivery, chain.client, chain.sample)
+        let (inventory, delivery, client, sample) = (chain.inventory, chain.delivery, chain.client, chain.sample)
+        let (a, b, v1, v2) = (chain.skus.a, chain.skus.b, chain.vendors.v1, chain.vendors.v2)
+        let inventoryPool = TestStack.test.pool(.inventory, size: 1, name: uniqueName("cancellation"))
         func view() async -> OrderView? { try? await client.order(sample.shopifyOrderId).view }
         try await chain.run {
             let splits = try await chain.placeTwoVendorOrder()
@@ -89,6 +92,9 @@ extension CancellationTests {
             #expect(try await client.deliver(try cancelled.body(), topic: "orders/cancelled").status == 200)
             #expect(await eventually { await delivery.status(splits[0]) == "cancelled" })
             #expect(await delivery.status(splits[1]) == "picked_up", "the courier has it")
+            // The cancellation gave both units back: neither parcel was delivered yet.
+            #expect(await eventually { (try? await inventory.quantity(sku: b, vendor: v2)) == 5 })
+            #expect(try await inventory.quantity(sku: a, vendor: v1) == 5)
 
             // Delivered anyway, and Shiprocket repeats itself.
             for time in ["07 06 2023 10:00:00", "07 06 2023 10:00:00", "07 06 2023 10:05:00"] {
@@ -99,6 +105,21 @@ extension CancellationTests {
             let order = try #require(await view())
             #expect(order.status == "cancelled")
             #expect(order.payment.collectedAmount == "194.00", "its courier's cash, once")
+            // The delivered unit is with the customer: it comes off the shelf again, once.
+            #expect(await eventually { (try? await inventory.quantity(sku: b, vendor: v2)) == 4 }, "taken back")
+            #expect(try await inventory.quantity(sku: a, vendor: v1) == 5, "the parcel never sent stays on the shelf")
+
+            // A refund that restocks the delivered unit puts nothing back: it is the customer's.
+            let refund = SampleRefund(orderId: sample.shopifyOrderId, lines: [(SampleOrder.lineItemIds[1], 1, "cancel")], amount: "0.00")
+            #expect(try await client.deliver(try refund.body(), topic: "refunds/create").status == 200)
+            #expect(
+                await eventually {
+                    (try? await inventoryPool.query("SELECT 1 AS one FROM restocks WHERE refund_id = \(String(refund.id))").isEmpty) == false
+                },
+                "InventoryService handled the refund"
+            )
+            #expect(try await inventory.quantity(sku: b, vendor: v2) == 4)
         }
+        await inventoryPool.close()
     }
 }

@@ -95,6 +95,17 @@ import Testing
 }
 
 extension EditTests {
+    /// The two-vendor order edited: its second line removed, 189.00 now owed.
+    static func secondLineRemoved(_ sample: SampleOrder) throws -> Data {
+        let json = try JSONSerialization.jsonObject(with: try sample.body()) as! [String: Any]
+        var items = json["line_items"] as! [[String: Any]]
+        items[1]["current_quantity"] = 0
+        return try sample.body(with: [
+            "updated_at": "2023-06-07T10:00:00Z", "current_total_price": "189.00", "total_outstanding": "189.00",
+            "line_items": items,
+        ])
+    }
+
     /// An edit that empties the last seller order on its way, after the other was delivered:
     /// the order is done (`delivered`), and the removed unit is back once.
     @Test func anEditThatEmptiesTheLastSellerOrderOnItsWayCompletesTheOrder() async throws {
@@ -109,15 +120,7 @@ extension EditTests {
             )
             #expect(await eventually { await view()?.sellerOrders.map(\.status) == ["delivered", "assigned"] })
 
-            var json = try JSONSerialization.jsonObject(with: try sample.body()) as! [String: Any]
-            var items = json["line_items"] as! [[String: Any]]
-            items[1]["current_quantity"] = 0
-            json["line_items"] = items
-            let edited = try sample.body(with: [
-                "updated_at": "2023-06-07T10:00:00Z", "current_total_price": "189.00", "total_outstanding": "189.00",
-                "line_items": items,
-            ])
-            #expect(try await client.deliver(edited, topic: "orders/updated").status == 200)
+            #expect(try await client.deliver(try Self.secondLineRemoved(sample), topic: "orders/updated").status == 200)
             #expect(await eventually { await view()?.status == "delivered" }, "nothing left on its way")
             let order = try #require(await view())
             #expect(order.sellerOrders.map(\.status) == ["delivered", "cancelled"])
@@ -125,5 +128,54 @@ extension EditTests {
             #expect(await eventually { (try? await inventory.quantity(sku: b, vendor: v2)) == 5 })
             #expect(await eventually { await delivery.status(splits[1]) == "cancelled" })
         }
+    }
+}
+
+extension EditTests {
+    /// An edit empties a seller order whose courier has the parcel already, and the courier
+    /// delivers it anyway: the unit the edit put back on the shelf comes off it again, once,
+    /// and the order, done since the edit, is not announced delivered a second time.
+    @Test func aParcelAnEditEmptiedAfterPickupAndDeliveredAnywayIsTakenBackOnce() async throws {
+        let chain = TwoVendorChain(inventoryPort: 28456, deliveryPort: 28457, orderPort: 28458)
+        let (inventory, delivery, client, sample) = (chain.inventory, chain.delivery, chain.client, chain.sample)
+        let (b, v2) = (chain.skus.b, chain.vendors.v2)
+        let orderPool = TestStack.test.pool(.order, size: 1, name: uniqueName("edits"))
+        func view() async -> OrderView? { try? await client.order(sample.shopifyOrderId).view }
+        try await chain.run {
+            let splits = try await chain.placeTwoVendorOrder()
+            #expect(
+                try await delivery.webhook(awb: uniqueName("awb"), orderId: splits[0], status: 7, at: "05 06 2023 10:00:00").status == 200
+            )
+            let awb = uniqueName("awb")
+            #expect(try await delivery.webhook(awb: awb, orderId: splits[1], status: 42, at: "05 06 2023 11:00:00").status == 200)
+            #expect(await eventually { await delivery.status(splits[1]) == "picked_up" })
+            #expect(await eventually { await view()?.sellerOrders.map(\.status) == ["delivered", "assigned"] })
+
+            #expect(try await client.deliver(try Self.secondLineRemoved(sample), topic: "orders/updated").status == 200)
+            #expect(await eventually { await view()?.status == "delivered" })
+            #expect(await eventually { (try? await inventory.quantity(sku: b, vendor: v2)) == 5 }, "the edit put it back")
+            #expect(await delivery.status(splits[1]) == "picked_up", "the courier has it")
+
+            // Delivered anyway, and Shiprocket repeats itself.
+            for time in ["08 06 2023 10:00:00", "08 06 2023 10:00:00"] {
+                _ = try await delivery.webhook(awb: awb, orderId: splits[1], status: 7, at: time)
+            }
+            #expect(await eventually { await view()?.sellerOrders.map(\.status) == ["delivered", "delivered"] })
+            #expect(await eventually { (try? await inventory.quantity(sku: b, vendor: v2)) == 4 }, "taken back")
+            #expect(await eventually { await delivery.processedWebhooks(splits[1]) == 2 }, "picked up, delivered")
+            let order = try #require(await view())
+            #expect(order.status == "delivered")
+            #expect(order.payment.remainingAmount == "0.00")
+            let announced = try await orderPool.query(
+                """
+                SELECT routing_key, count(*)::int AS n FROM outbox
+                WHERE routing_key IN ('order.delivered', 'seller_order.delivered_after_cancel')
+                  AND (payload::jsonb)->>'shopifyOrderId' = \(String(sample.shopifyOrderId))
+                GROUP BY routing_key ORDER BY routing_key
+                """
+            ).map { "\(try $0.decode("routing_key", as: String.self)) \(try $0.decode("n", as: Int.self))" }
+            #expect(announced == ["order.delivered 1", "seller_order.delivered_after_cancel 1"], "announced once each")
+        }
+        await orderPool.close()
     }
 }

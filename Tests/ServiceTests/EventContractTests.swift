@@ -270,6 +270,16 @@ import Testing
             ),
             readers: [NotificationService.SellerOrderChanged.self]
         ),
+        .sellerOrderDeliveredAfterCancel: Contract(
+            published: OrderService.SellerOrderDeliveredAfterCancel(
+                splitOrderId: "42-2",
+                orderId: "42",
+                shopifyOrderId: "820982911946154508",
+                shopDomain: "shop.myshopify.com",
+                lines: [.init(lineItemId: "141249953214522974", quantity: 1)]
+            ),
+            readers: [InventoryService.SellerOrderDeliveredAfterCancel.self]
+        ),
     ]
 
     /// The module a type is declared in: the service that sends or reads the event.
@@ -340,9 +350,12 @@ import Testing
                 .inventoryService,
                 [
                     .orderConfirmed: { _ in }, .orderCancelled: { _ in }, .orderRefunded: { _ in }, .orderEdited: { _ in },
-                    .orderLinesAdded: { _ in },
+                    .orderLinesAdded: { _ in }, .sellerOrderDeliveredAfterCancel: { _ in },
                 ]
-            ).bindings == ["order.confirmed", "order.cancelled", "order.refunded", "order.edited", "order.lines_added"]
+            ).bindings == [
+                "order.confirmed", "order.cancelled", "order.refunded", "order.edited", "order.lines_added",
+                "seller_order.delivered_after_cancel",
+            ]
         )
     }
 

@@ -33,6 +33,8 @@ import Testing
     ) throws -> (id: Int64, body: Data) {
         var json = try JSONSerialization.jsonObject(with: Fixtures.data("shopify/orders-create.json")) as! [String: Any]
         json["id"] = id
+        // Shopify's sample is a cancelled order; a cancellation here is a test's own change.
+        json["cancelled_at"] = NSNull()
         for (key, value) in changes { json[key] = value }
         // Shopify's sample states a total of 388.00 but a current total of 398.00; the current
         // total counts, so it follows total_price unless a test sets it.
@@ -84,6 +86,40 @@ import Testing
         await pool.close()
     }
 
+    @Test func anyPayloadWithCancelledAtCancelsTheOrderWhenOrdersCancelledItselfIsMissing() async throws {
+        let pool = TestStack.test.pool(.order, name: uniqueName("intake"))
+        let client = ShopifyClient(base: "http://127.0.0.1:28388", secret: Self.secret)
+        let cancelledAt = "2026-11-30T10:00:00+05:30"
+        // First seen as an orders/updated that is already cancelled.
+        let firstSeen = try Self.order(["cancelled_at": cancelledAt, "cancel_reason": "customer"])
+        // Confirmed, then cancelled; only an orders/updated says so.
+        let later = try Self.order()
+        let cancelledLater = try Self.order(
+            id: later.id,
+            ["cancelled_at": cancelledAt, "cancel_reason": "customer", "updated_at": "2026-11-30T10:00:01+05:30"]
+        )
+        try await withRunningApplication(try await app(port: 28388)) { () async throws -> Void in
+            let webhookId = UUID().uuidString
+            #expect(try await client.deliver(firstSeen.body, topic: "orders/updated", webhookId: webhookId).status == 200)
+            #expect(await eventually { (try? await Self.deliveryRow(webhookId, pool: pool))??.status == "processed" })
+            #expect(try await client.order(firstSeen.id).view?.status == "cancelled")
+
+            #expect(try await client.deliver(later.body, topic: "orders/create").status == 200)
+            #expect(await eventually { (try? await client.order(later.id).view?.status) == "confirmed" })
+            #expect(try await client.deliver(cancelledLater.body, topic: "orders/updated").status == 200)
+            #expect(await eventually { (try? await client.order(later.id).view?.status) == "cancelled" })
+            // orders/cancelled arriving after all changes nothing more.
+            let cancelledTopic = UUID().uuidString
+            #expect(try await client.deliver(cancelledLater.body, topic: "orders/cancelled", webhookId: cancelledTopic).status == 200)
+            #expect(await eventually { (try? await Self.deliveryRow(cancelledTopic, pool: pool))??.status == "processed" })
+        }
+        #expect(try await Self.announcements(firstSeen.id, pool: pool).isEmpty, "never confirmed, takes no stock")
+        // (Another test's InventoryService, on the same queue, may answer the confirmation.)
+        let announced = try await Self.announcements(later.id, pool: pool).filter { $0.hasPrefix("order.c") }
+        #expect(announced == ["order.confirmed", "order.cancelled"], "cancelled once: \(announced)")
+        await pool.close()
+    }
+
     @Test func payloadsThatCannotBecomeACorrectOrderAreRefusedWithTheirReasonAndSendNothing() async throws {
         let pool = TestStack.test.pool(.order, name: uniqueName("intake"))
         let client = ShopifyClient(base: "http://127.0.0.1:28386", secret: Self.secret)
@@ -101,6 +137,7 @@ import Testing
             (try Self.order(lines: { lines in [lines[0].merging(["price": "99999999999999.00"]) { $1 }] }), "price is not an amount"),
             (try Self.order(lines: { _ in [] }), "no line items"),
             (try Self.order(["total_price": "-5.00"]), "total_price is not an amount"),
+            (try Self.order(["cancelled_at": "yesterday"]), "cancelled_at is not an ISO 8601 time"),
             (try Self.order(["total_discounts": "99999999999999999.00"]), "total_discounts is not an amount"),
             (
                 try Self.order(lines: { lines in [lines[0].merging(["quantity": 100_000, "price": "99999999.00"]) { $1 }] }),

@@ -26,6 +26,8 @@ struct SampleOrder {
         var text = String(decoding: try Fixtures.data("shopify/orders-create.json"), as: UTF8.self)
         text = text.replacingOccurrences(of: #""id": 820982911946154508"#, with: #""id": \#(shopifyOrderId)"#)
         text = text.replacingOccurrences(of: #""updated_at": "2021-12-31T19:00:00-05:00""#, with: #""updated_at": "\#(updatedAt)""#)
+        // Shopify's sample is a cancelled order; a cancellation here is a test's own change.
+        text = text.replacingOccurrences(of: #""cancelled_at": "2021-12-31T19:00:00-05:00""#, with: #""cancelled_at": null"#)
         text = text.replacingOccurrences(of: #""financial_status": "voided""#, with: #""financial_status": "\#(financialStatus)""#)
         text = text.replacingOccurrences(of: #""visa""#, with: #""\#(gateway)""#)
         let outstanding = financialStatus == "paid" ? "0.00" : "388.00"

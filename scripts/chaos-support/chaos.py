@@ -212,6 +212,7 @@ class Traffic:
             order_id = 6_000_000_000_000_000_000 + self.run * 10_000_000_000 + self.counter
         order = copy.deepcopy(self.template)
         order["id"] = order_id
+        order["cancelled_at"] = None  # Shopify's sample is a cancelled order
         email = f"c{order_id}@chaos.example"
         order["email"] = order["contact_email"] = email
         order["customer"]["id"] = order_id

@@ -5,16 +5,18 @@ import Postgres
 import ServiceKit
 
 /// Handles `order.confirmed` and `order.lines_added` (allocate), `order.cancelled`
-/// (release), `order.refunded` and `order.edited` (restock) from the service's queue. Each
+/// (release), `order.refunded` and `order.edited` (restock), and
+/// `seller_order.delivered_after_cancel` (keep) from the service's queue. Each
 /// message's effect and its outbox event commit together. A redelivered message changes
 /// nothing because the effects are idempotent: one allocation row per order (its primary
 /// key), released only from `allocated`, one addition row per edit revision, and one restock
-/// row per refund or edit revision. (So no inbox row is needed, which spares a write per
+/// row per refund or edit revision, and kept rows per seller order delivered after its cancellation. (So no inbox row is needed, which spares a write per
 /// message.)
 struct AllocationConsumer: Sendable {
     let pool: PostgresPool
     let repository = AllocationRepository()
     let restocks = RestockRepository()
+    let keptUnits = KeptUnitsRepository()
     let logger: Logger
 
     /// Confirmations already waiting are allocated together, in one transaction (at most the
@@ -55,6 +57,24 @@ struct AllocationConsumer: Sendable {
             if let event = try await restocks.restock(edit, in: tx) {
                 try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
                 logger.info("units an edit removed restocked", metadata: [LogKey.orderId: "\(edit.orderId)"])
+            }
+        }
+    }
+
+    /// `seller_order.delivered_after_cancel`: units a cancelled seller order's parcel shipped
+    /// after all stay with the customer; those returned come off the shelf again, once.
+    func keepDelivered(_ message: IncomingMessage) async throws {
+        let delivered = try SellerOrderDeliveredAfterCancel.decode(message)
+        try await pool.withTransaction(retries: 5) { tx in
+            guard let outcome = try await keptUnits.keep(delivered, in: tx) else { return }
+            let metadata: Logger.Metadata = [
+                LogKey.orderId: "\(delivered.orderId)", LogKey.sellerOrderId: "\(delivered.splitOrderId)",
+                LogKey.taken: "\(outcome.taken)", LogKey.shortfall: "\(outcome.shortfall)",
+            ]
+            if outcome.shortfall > 0 {
+                logger.warning("units delivered after a cancellation were sold again meanwhile; the stock count needs checking", metadata: metadata)
+            } else {
+                logger.info("units delivered after a cancellation taken back off the shelf", metadata: metadata)
             }
         }
     }

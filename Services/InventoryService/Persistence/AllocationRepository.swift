@@ -137,7 +137,8 @@ struct AllocationRepository: Sendable {
     }
 
     /// Returns a cancelled order's stock, once: every line but those already delivered (whose
-    /// units are with the customer), less what refunds restocked before. A cancellation that arrives before its confirmation
+    /// units are with the customer), less what refunds restocked before and what parcels
+    /// delivered after a cancellation kept. A cancellation that arrives before its confirmation
     /// leaves a marker so that the confirmation takes nothing.
     func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> InventoryReleased? {
         let marked = try await tx.query(
@@ -159,12 +160,13 @@ struct AllocationRepository: Sendable {
             // `before` is the lines as the statement found them (its snapshot), so the
             // returned quantity is what this release gives back.
             """
-            UPDATE allocation_lines l SET returned_quantity = l.quantity
+            UPDATE allocation_lines l SET returned_quantity = l.quantity - l.kept_quantity
             FROM allocation_lines before
             WHERE l.order_id = \(order.orderId) AND l.line_item_id <> ALL(\(order.keptLineItemIds ?? [])::text[])
-              AND l.returned_quantity < l.quantity
+              AND l.returned_quantity + l.kept_quantity < l.quantity
               AND before.order_id = l.order_id AND before.line_item_id = l.line_item_id
-            RETURNING l.sku, l.vendor_id, l.hub_id, l.quantity - before.returned_quantity AS quantity, l.stock_id, l.line_item_id
+            RETURNING l.sku, l.vendor_id, l.hub_id, l.quantity - l.kept_quantity - before.returned_quantity AS quantity,
+                      l.stock_id, l.line_item_id
             """
         ).map(ReturnedLine.init).sorted { ($0.stockId, $0.lineItemId) < ($1.stockId, $1.lineItemId) }
         return try await ReturnedLine.putBack(

@@ -5,7 +5,10 @@ import ServiceKit
 /// Units a Shopify refund restocks or an order edit removes, returned to the stock they were
 /// taken from, in the caller's transaction: once per refund or edit revision (`restocks`),
 /// and never more per line than the line took and has not yet returned
-/// (`allocation_lines.returned_quantity`, shared with the order's cancellation).
+/// (`allocation_lines.returned_quantity`, shared with the order's cancellation), nor any of
+/// the units a parcel delivered after its cancellation kept (`kept_quantity`): those are with
+/// the customer, and whether a refund's restock brought them back cannot be told apart from
+/// one that restocks units never shipped, so either order of the two messages ends the same.
 struct RestockRepository: Sendable {
     /// The order has no allocation yet (its order.confirmed is still being handled):
     /// retried, so that the units are returned once the allocation took them.
@@ -72,9 +75,11 @@ struct RestockRepository: Sendable {
         for line in restocked { wanted[line.lineItemId, default: 0] += line.quantity }
         let lines = try await tx.query(
             """
-            SELECT line_item_id, stock_id, sku, vendor_id, hub_id, quantity - returned_quantity AS quantity
+            SELECT line_item_id, stock_id, sku, vendor_id, hub_id,
+                   quantity - returned_quantity - kept_quantity AS quantity
             FROM allocation_lines
-            WHERE order_id = \(orderId) AND line_item_id = ANY(\(wanted.keys.sorted())::text[]) AND returned_quantity < quantity
+            WHERE order_id = \(orderId) AND line_item_id = ANY(\(wanted.keys.sorted())::text[])
+              AND returned_quantity + kept_quantity < quantity
             ORDER BY line_item_id
             FOR UPDATE
             """

@@ -24,6 +24,10 @@ enum OrderPayloadCheck {
                 return "line item \(item.id) price is not an amount between 0 and \(maxAmount)"
             }
         }
+        // A set cancelled_at cancels the order, so it must be a time (Shopify sends null otherwise).
+        if let cancelledAt = order.cancelledAt, (try? Date(cancelledAt, strategy: .iso8601)) == nil {
+            return "cancelled_at is not an ISO 8601 time"
+        }
         guard let total = Money.parse(order.totalPrice), total >= 0, total <= maxAmount else {
             return "total_price is not an amount between 0 and \(maxAmount)"
         }

@@ -137,12 +137,16 @@ struct OrderEditRepository: Sendable {
                 )
                 continue
             }
+            // What the vendor is told to ship now (a cancelled one keeps its last instruction).
             let items = try await tx.query(
                 """
-                SELECT i.shopify_line_item_id, i.sku, i.title, i.current_quantity
-                FROM seller_order_items si JOIN order_items i ON i.id = si.order_item_id
-                WHERE si.seller_order_id = \(try row.decode("id", as: Int64.self)) AND i.current_quantity > 0
-                ORDER BY i.id
+                WITH told AS (
+                    UPDATE seller_order_items si SET quantity = i.current_quantity
+                    FROM order_items i
+                    WHERE si.seller_order_id = \(try row.decode("id", as: Int64.self)) AND i.id = si.order_item_id
+                    RETURNING i.id, i.shopify_line_item_id, i.sku, i.title, i.current_quantity
+                )
+                SELECT shopify_line_item_id, sku, title, current_quantity FROM told WHERE current_quantity > 0 ORDER BY id
                 """
             ).map {
                 SellerOrderChanged.Item(

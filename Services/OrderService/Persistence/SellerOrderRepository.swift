@@ -101,9 +101,9 @@ struct SellerOrderRepository: Sendable {
                 FROM input
                 RETURNING id, split_order_id
             )
-            INSERT INTO seller_order_items (seller_order_id, order_item_id)
-            SELECT created.id, item
-            FROM created JOIN input USING (split_order_id), unnest(input.item_ids) AS item
+            INSERT INTO seller_order_items (seller_order_id, order_item_id, quantity)
+            SELECT created.id, item, i.current_quantity
+            FROM created JOIN input USING (split_order_id), unnest(input.item_ids) AS item JOIN order_items i ON i.id = item
             """
         )
     }

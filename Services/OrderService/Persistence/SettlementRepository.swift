@@ -30,21 +30,50 @@ struct SettlementRepository: Sendable {
         try await tx.query("SELECT status FROM orders WHERE id = \(id)").first.map { try OrderStatus(row: $0) }
     }
 
-    /// Moves the seller order to `delivered`; false if its status does not allow it.
-    func markDelivered(splitOrderId: String, in tx: PostgresLease) async throws -> Bool {
+    /// Moves the seller order to `delivered` and returns the status it left; nil if its status
+    /// does not allow it.
+    func markDelivered(splitOrderId: String, in tx: PostgresLease) async throws -> SellerOrderStatus? {
         let current = try await tx.query(
             """
             SELECT status FROM seller_orders WHERE split_order_id = \(splitOrderId) FOR UPDATE
             """
         ).first?.decode("status", as: String.self)
-        guard let current = current.flatMap(SellerOrderStatus.init), current.moves(to: .delivered) else { return false }
+        guard let current = current.flatMap(SellerOrderStatus.init), current.moves(to: .delivered) else { return nil }
         _ = try await tx.query(
             """
             UPDATE seller_orders SET status = \(SellerOrderStatus.delivered.rawValue), updated_at = now()
             WHERE split_order_id = \(splitOrderId)
             """
         )
-        return true
+        return current
+    }
+
+    /// The announcement that a cancelled seller order's parcel was delivered anyway, with what
+    /// the parcel holds: what its vendor was last told to ship.
+    func deliveredAfterCancel(splitOrderId: String, orderId: Int64, in tx: PostgresLease) async throws -> SellerOrderDeliveredAfterCancel {
+        let order = try await tx.query("SELECT shopify_order_id, shop_domain FROM orders WHERE id = \(orderId)")[0]
+        let lines = try await tx.query(
+            """
+            SELECT i.shopify_line_item_id, coalesce(si.quantity, i.current_quantity) AS quantity
+            FROM seller_orders s
+            JOIN seller_order_items si ON si.seller_order_id = s.id
+            JOIN order_items i ON i.id = si.order_item_id
+            WHERE s.split_order_id = \(splitOrderId) AND coalesce(si.quantity, i.current_quantity) > 0
+            ORDER BY i.id
+            """
+        ).map {
+            SellerOrderDeliveredAfterCancel.Line(
+                lineItemId: String(try $0.decode("shopify_line_item_id", as: Int64.self)),
+                quantity: try $0.decode("quantity")
+            )
+        }
+        return SellerOrderDeliveredAfterCancel(
+            splitOrderId: splitOrderId,
+            orderId: String(orderId),
+            shopifyOrderId: String(try order.decode("shopify_order_id", as: Int64.self)),
+            shopDomain: try order.decode("shop_domain"),
+            lines: lines
+        )
     }
 
     /// How many of the order's seller orders are still on their way.

@@ -8,8 +8,8 @@ import ServiceKit
 /// exist yet (an orders/updated that overtakes its orders/create is not lost) and otherwise
 /// updates it only if it is newer (`updated_at`) than what is stored. The order is created
 /// once per (shop, Shopify order id), enforced by a unique constraint, and `order.confirmed`
-/// is written to the outbox in the same transaction. orders/cancelled cancels it once and
-/// announces `order.cancelled`.
+/// is written to the outbox in the same transaction. orders/cancelled, or any payload with
+/// `cancelled_at`, cancels it once and announces `order.cancelled`.
 struct OrderWebhookHandler: Sendable {
     let orders = OrderRepository()
     let refunds = RefundRepository()
@@ -69,7 +69,7 @@ struct OrderWebhookHandler: Sendable {
             ) {
                 // Its refunds are in the payment already; recorded so that none counts twice.
                 _ = try await refunds.record(order.refunds ?? [], orderId: orderId, countedInPayment: true, in: tx)
-                if topic == .ordersCancelled {
+                if Self.cancels(topic, order) {
                     // First seen already cancelled: kept as cancelled, never confirmed, so it
                     // takes no stock and sends nothing.
                     let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
@@ -121,7 +121,7 @@ struct OrderWebhookHandler: Sendable {
             )
         }
 
-        if topic == .ordersCancelled, let current = outcome.order, current.status.moves(to: .cancelled) {
+        if Self.cancels(topic, order), let current = outcome.order, current.status.moves(to: .cancelled) {
             let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
             let cancellation = try await orders.markCancelled(orderId: current.id, at: cancelledAt, in: tx)
             outcome.events.append(
@@ -156,6 +156,13 @@ struct OrderWebhookHandler: Sendable {
             outcome.order?.status = .cancelled
         }
         return outcome
+    }
+
+    /// Whether a delivery cancels its order. Shopify never takes a cancellation back, so any
+    /// payload with `cancelled_at` counts, whatever its topic or age: an orders/updated sent
+    /// after the cancellation still cancels if orders/cancelled itself was lost.
+    static func cancels(_ topic: ShopifyTopic, _ order: ShopifyOrderWebhook) -> Bool {
+        topic == .ordersCancelled || order.cancelledAt != nil
     }
 
     static func parse(_ payload: Data) throws -> ShopifyOrderWebhook {

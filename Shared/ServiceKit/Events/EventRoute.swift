@@ -19,6 +19,7 @@ public enum EventRoute: String, Sendable, CaseIterable {
     case orderEdited = "order.edited"
     case orderLinesAdded = "order.lines_added"
     case sellerOrderChanged = "seller_order.changed"
+    case sellerOrderDeliveredAfterCancel = "seller_order.delivered_after_cancel"
 
     public var routingKey: String { rawValue }
 
@@ -26,7 +27,7 @@ public enum EventRoute: String, Sendable, CaseIterable {
         switch self {
         case .orderConfirmed, .orderCancelled, .orderAllocated, .orderAllocationFailed, .orderDelivered, .sellerOrderCancelled,
             .sellerOrderCollectionChanged, .orderRefunded, .orderEdited, .orderLinesAdded,
-            .sellerOrderChanged:
+            .sellerOrderChanged, .sellerOrderDeliveredAfterCancel:
             .orderService
         case .inventoryAllocated, .inventoryAllocationFailed, .inventoryReleased: .inventoryService
         case .deliveryStatusChanged, .deliveryDelivered: .deliveryService
@@ -46,7 +47,7 @@ public enum EventRoute: String, Sendable, CaseIterable {
         case .deliveryDelivered: [.orderService]
         case .orderDelivered: [.notificationService]
         case .sellerOrderCancelled, .sellerOrderCollectionChanged: [.deliveryService, .notificationService]
-        case .orderRefunded, .orderEdited, .orderLinesAdded: [.inventoryService]
+        case .orderRefunded, .orderEdited, .orderLinesAdded, .sellerOrderDeliveredAfterCancel: [.inventoryService]
         case .sellerOrderChanged: [.notificationService]
         }
     }
