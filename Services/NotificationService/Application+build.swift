@@ -24,6 +24,10 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
     } else {
         context.logger.warning("SMTP_URL is not set: email jobs are created but wait until an SMTP server is configured")
     }
+    let worker = NotificationWorker(queue: queue, providers: providers, settings: configuration.worker, logger: context.logger)
+    for (channel, breaker) in worker.breakers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        context.readiness.register("\(channel.rawValue) provider") { breaker.problem() }
+    }
     let consumer = NotificationPlanningConsumer(pool: context.pool, queue: queue, logger: context.logger)
     return ServiceHost.application(
         context,
@@ -37,6 +41,6 @@ func buildApplication(_ configuration: NotificationServiceConfiguration) async t
             ]
         ),
         batching: .init(maxBatch: NotificationPlanningConsumer.maxBatch) { try await consumer.handle(batch: $0) },
-        services: [NotificationWorker(queue: queue, providers: providers, settings: configuration.worker, logger: context.logger)]
+        services: [worker]
     )
 }

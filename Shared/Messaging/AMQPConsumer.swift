@@ -7,7 +7,9 @@ import ServiceLifecycle
 /// `concurrency` workers each hold their own connection and take one message at a time. A
 /// message is acknowledged only after its handler returned. A handler that throws has the
 /// message retried through the retry queue, up to `maxAttempts` in all, then parked in the
-/// dead-letter queue; the worker goes on with the next message either way. Workers reconnect
+/// dead-letter queue; the worker goes on with the next message either way. A handler that
+/// throws because a dependency is down (`outage`) uses up no attempt: the worker holds the
+/// message until the dependency is back, then runs the handler again. Workers reconnect
 /// by themselves after the broker restarts. On graceful shutdown each worker finishes the
 /// message in hand, acknowledges it and closes; prefetched messages go back to the queue.
 ///
@@ -47,6 +49,8 @@ public struct AMQPConsumer: Service {
     let logger: Logger
     let handler: Handler
     let batching: Batching?
+    let outage: DependencyOutage?
+    let health: ConsumerHealth?
 
     public init(
         settings: AMQPSettings,
@@ -54,6 +58,8 @@ public struct AMQPConsumer: Service {
         concurrency: Int = 1,
         logger: Logger,
         batching: Batching? = nil,
+        outage: DependencyOutage? = nil,
+        health: ConsumerHealth? = nil,
         handler: @escaping Handler
     ) {
         self.settings = settings
@@ -61,6 +67,8 @@ public struct AMQPConsumer: Service {
         self.concurrency = max(1, concurrency)
         self.logger = logger
         self.batching = batching
+        self.outage = outage
+        self.health = health
         self.handler = handler
     }
 
@@ -73,7 +81,10 @@ public struct AMQPConsumer: Service {
                     settings: settings,
                     topology: topology,
                     logger: logger,
+                    index: index,
                     batching: batching,
+                    outage: outage,
+                    health: health,
                     handler: handler
                 )
                 group.addTask { await worker.run() }

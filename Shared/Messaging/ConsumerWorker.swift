@@ -12,6 +12,9 @@ final class ConsumerWorker: @unchecked Sendable {
     private let topology: QueueTopology
     private let handler: AMQPConsumer.Handler
     private let batching: AMQPConsumer.Batching?
+    private let outage: DependencyOutage?
+    private let health: ConsumerHealth?
+    private let index: Int
     private let thread = NIOThreadPool(numberOfThreads: 1)
     private let republisher: AMQPPublisher
     private var logger: Logger
@@ -20,18 +23,25 @@ final class ConsumerWorker: @unchecked Sendable {
     private let retried: Counter
     private let deadLettered: Counter
     private let requeued: Counter
+    private let waitedOut: Counter
 
     init(
         settings: AMQPSettings,
         topology: QueueTopology,
         logger: Logger,
+        index: Int = 0,
         batching: AMQPConsumer.Batching? = nil,
+        outage: DependencyOutage? = nil,
+        health: ConsumerHealth? = nil,
         handler: @escaping AMQPConsumer.Handler
     ) {
         self.settings = settings
         self.topology = topology
         self.logger = logger
+        self.index = index
         self.batching = batching
+        self.outage = outage
+        self.health = health
         self.handler = handler
         self.logger[metadataKey: LogKey.amqpQueue] = "\(topology.queue)"
         republisher = AMQPPublisher(settings: settings, logger: logger)
@@ -42,14 +52,17 @@ final class ConsumerWorker: @unchecked Sendable {
         retried = counter("retried")
         deadLettered = counter("dead_lettered")
         requeued = counter("requeued")
+        waitedOut = Counter(label: "amqp_outage_waits_total", dimensions: [("queue", topology.queue)])
     }
 
     func run() async {
         thread.start()
+        health?.set(.starting, worker: index)
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await connect()
+                health?.set(.consuming, worker: index)
                 failures = 0
                 let maxBatch = batching?.maxBatch ?? 1
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -70,6 +83,7 @@ final class ConsumerWorker: @unchecked Sendable {
                 }
             } catch {
                 logger.warning("amqp consumer connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
+                health?.set(.reconnecting(reason: String(String(describing: error).prefix(200))), worker: index)
                 await disconnect()
                 failures += 1
                 let pause = RetryPolicy.reconnect.delay(attempt: failures)
@@ -109,14 +123,59 @@ final class ConsumerWorker: @unchecked Sendable {
         var logger = self.logger
         logger[metadataKey: LogKey.amqpRoutingKey] = "\(message.eventType)"
         logger[metadataKey: LogKey.amqpMessageId] = "\(message.messageId ?? "-")"
-        do {
-            try await handler(message)
-        } catch {
-            try await settleFailure(message, error: error, logger: logger)
-            return
+        // Times the dependency answered again and the handler still met an outage: past a few,
+        // it is the message that breaks the connection (a query that crashes its backend, say),
+        // and it takes its attempts like any failing message.
+        var failedAfterRecovery = 0
+        while true {
+            do {
+                try await handler(message)
+                break
+            } catch let error where outage?.isOutage(error) == true && failedAfterRecovery < Self.outageRoundsPerAttempt {
+                guard try await waitOut(error, logger: logger) else {
+                    // Shutting down mid-outage: the message goes back to the queue, unused.
+                    try await onThread { try $0.reject(message.deliveryTag, requeue: true) }
+                    requeued.increment()
+                    return
+                }
+                failedAfterRecovery += 1
+            } catch {
+                try await settleFailure(message, error: error, logger: logger)
+                return
+            }
         }
         try await onThread { try $0.ack(message.deliveryTag) }
         acked.increment()
+    }
+
+    /// How often a message may meet an outage right after the dependency answered again
+    /// before that counts as one of its failed attempts.
+    static let outageRoundsPerAttempt = 3
+
+    /// Holds the message in hand until the dependency an outage took away answers again;
+    /// false if the service is shutting down first. Heartbeats keep the broker connection
+    /// (and with it the unacknowledged message) alive meanwhile; one that fails means the
+    /// broker took the message back, and the worker reconnects (the error is thrown) rather
+    /// than handle a message it no longer holds.
+    private func waitOut(_ error: any Error, logger: Logger) async throws -> Bool {
+        guard let outage else { return false }
+        let reason = String(String(describing: error).prefix(200))
+        logger.warning("a dependency is down; holding the message until it is back", metadata: [LogKey.error: "\(reason)"])
+        health?.set(.waitingForDependency(reason: reason), worker: index)
+        waitedOut.increment()
+        var look = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            look += 1
+            let pause = outage.backoff.delay(attempt: look)
+            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: pause) })) != nil else { break }
+            try await onThread { try $0.sendHeartbeat() }
+            if await outage.isBack() {
+                logger.info("the dependency is back; handling the message again")
+                health?.set(.consuming, worker: index)
+                return true
+            }
+        }
+        return false
     }
 
     /// A batch succeeds or fails as one; failed, its messages are handled one by one.
@@ -124,6 +183,7 @@ final class ConsumerWorker: @unchecked Sendable {
         do {
             try await batchHandler(messages)
         } catch {
+            // One by one: an outage is waited out on the first message, the rest follow.
             logger.debug(
                 "batch failed; handling its messages one by one",
                 metadata: [LogKey.error: "\(error)", LogKey.messages: "\(messages.count)"]
@@ -159,7 +219,7 @@ final class ConsumerWorker: @unchecked Sendable {
                 deadLettered.increment()
             } else {
                 logger.warning("message handler failed; will retry", metadata: [LogKey.attempt: "\(attempt)", LogKey.error: "\(description)"])
-                let copy = message.republished(headers: headers, routingKey: topology.retryQueue)
+                let copy = message.republished(headers: headers, routingKey: topology.retry(afterAttempt: attempt).queue)
                 try await publishConfirmed(copy, exchange: "")
                 retried.increment()
             }

@@ -50,6 +50,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// The database could not be reached or had no connection to spare: nothing was done,
     /// and the same work may succeed later.
     public var isTemporary: Bool { isConnectionFailure || kind == .busy }
+
+    /// Whether one row of a multi-row statement can have caused the failure (a value out of
+    /// range, a constraint, a row too large for an index), so that writing the rows one by one
+    /// would store the others. Not so for failures of the whole statement or server: a lost
+    /// connection, no free connection, a transaction conflict, a lack of resources, a
+    /// cancelled statement (a timeout) or an internal error.
+    public var mayBeCausedByOneRow: Bool {
+        guard kind == .server, let sqlState else { return false }
+        return !["08", "40", "53", "57", "58", "XX"].contains(String(sqlState.rawValue.prefix(2)))
+    }
 }
 
 /// A five-character PostgreSQL error code.

@@ -130,6 +130,46 @@ import Testing
         await publisher.shutdown()
     }
 
+    /// A 14 s PostgreSQL outage, as InventoryService meets it: its consumer holds the
+    /// confirmations it takes while the database is down and readiness says so, then handles
+    /// each once the database is back, and none is dead-lettered (one would never be
+    /// allocated). The attempts an outage does not use are counted in
+    /// `ConsumerTests.anOutageUsesUpNoAttemptsAndTheMessageIsHandledWhenItEnds`.
+    @Test func aDatabaseOutageLongerThanTheRetriesDeadLettersNothing() async throws {
+        let port = 28_185
+        let ready = "http://127.0.0.1:\(port)/health/ready"
+        let app = try await InventoryService.buildApplication(
+            try InventoryServiceConfiguration(
+                environment: Environment([
+                    "DATABASE_URL": stack.databaseURL(.inventory), "AMQP_URL": stack.amqpURL,
+                    "HOST": "127.0.0.1", "PORT": "\(port)", "ADMIN_TOKEN": "t", "LOG_LEVEL": "critical",
+                ])
+            )
+        )
+        let harness = InventoryHarness(ports: [port])
+        let publisher = stack.publisher()
+        let orders = (0..<3).map { _ in uniqueName("outage-order") }
+        try await withRunningApplication(app) { () async throws -> Void in
+            #expect(await eventually { await statusOf(ready) == 200 })
+            try await whileStopped("pg") { () async throws -> Void in
+                for order in orders { try await harness.confirm(order, lines: [(harness.id("sku"), 1)], publisher: publisher) }
+                // Longer than the five attempts would last if the outage used them up.
+                try await Task.sleep(for: .seconds(14))
+                let answer = try await HTTPTest.get(ready)
+                #expect(answer.status == 503)
+                #expect(answer.body.contains("waiting out an outage"), "readiness says why: \(answer.body)")
+            }
+            let pool = stack.pool(.inventory, name: uniqueName("outage"))
+            #expect(
+                await eventually { (try? await harness.allocationStatuses(orders, pool: pool).count) == orders.count },
+                "each confirmation handled once the database is back"
+            )
+            #expect(await eventually { await statusOf(ready) == 200 }, "ready again")
+            await pool.close()
+        }
+        await publisher.shutdown()
+    }
+
     /// A worker that dies after claiming a delivery and doing its work, before committing,
     /// leaves nothing behind; another worker skips the delivery while it is claimed, then
     /// processes it once.

@@ -45,6 +45,26 @@ import Testing
         breaker.recordFailure(now: start)
         #expect(breaker.allow(now: start), "failures must be in a row")
     }
+
+    @Test func aProbeThatEndsWithoutAnAnswerOpensTheCircuitAgainAndEveryChangeIsReported() {
+        let levels = Mutex<[Int]>([])
+        let breaker = CircuitBreaker(threshold: 1, openFor: .seconds(10)) { state in levels.withLock { $0.append(state.level) } }
+        let start = ContinuousClock.now
+        #expect(breaker.problem(now: start) == nil)
+        breaker.recordFailure(now: start)
+        #expect(breaker.problem(now: start) == "circuit open: the provider kept failing; next probe in 10 s")
+        #expect(breaker.allow(now: start + .seconds(10)), "the probe")
+        #expect(breaker.problem(now: start + .seconds(10))?.contains("half-open") == true)
+        breaker.abandonProbe(now: start + .seconds(10))
+        #expect(breaker.current == .open(until: start + .seconds(20)), "not left half-open")
+        breaker.abandonProbe(now: start + .seconds(30))
+        #expect(breaker.current == .open(until: start + .seconds(20)), "only a probe is abandoned")
+        #expect(breaker.allow(now: start + .seconds(20)))
+        breaker.recordSuccess()
+        breaker.abandonProbe(now: start + .seconds(20))
+        #expect(breaker.current == .closed(failures: 0), "a probe that got its answer stays closed")
+        #expect(levels.withLock { $0 } == [2, 1, 2, 1, 0], "open, half-open, open, half-open, closed")
+    }
 }
 
 /// The job queue against the real PostgreSQL, on the fault stack and one test at a time: each
@@ -217,6 +237,55 @@ extension FaultTests {
         await pool.close()
     }
 
+    /// A worker whose email circuit is due for its probe, with a provider that refuses all.
+    func probing(_ queue: JobQueue) async throws -> (NotificationWorker, CircuitBreaker, RefusingProvider) {
+        let provider = RefusingProvider()
+        let worker = NotificationWorker(
+            queue: queue,
+            providers: [provider],
+            settings: .init(breakerThreshold: 1, breakerOpenFor: .milliseconds(1)),
+            logger: testLogger
+        )
+        let breaker = try #require(worker.breakers[.email])
+        breaker.recordFailure()
+        try await Task.sleep(for: .milliseconds(10))
+        return (worker, breaker, provider)
+    }
+
+    /// A half-open circuit whose probe meets a permanent refusal (FCM's UNREGISTERED for a
+    /// stale token, an SMTP 5xx for one address) closes: the provider answered. It used to stay
+    /// half-open for ever, sending nothing more.
+    @Test func aProbeRefusedForGoodClosesTheCircuit() async throws {
+        let (queue, pool) = try await queue()
+        let event = uniqueName("probe")
+        _ = try await pool.withTransaction { tx in
+            try await queue.enqueue((0..<3).map { job(event, "r\($0)@example.com") }, in: tx)
+        }
+        try await parkJobs(except: event, pool)
+        let (worker, breaker, provider) = try await probing(queue)
+        #expect(try await worker.pass(provider) == 1, "the probe alone")
+        #expect(breaker.current == .closed(failures: 0))
+        #expect(try await worker.pass(provider) == 2, "then the rest, normally")
+        #expect(provider.sends.total == 3)
+        try await parkJobs(except: "", pool)
+        await pool.close()
+    }
+
+    /// A probe whose job cannot even be claimed (the database is gone) opens the circuit
+    /// again, so that a later pass probes anew instead of finding it half-open for ever.
+    @Test func aProbeWhoseClaimFailsOpensTheCircuitAgain() async throws {
+        let (queue, pool) = try await queue()
+        await pool.close()
+        let (worker, breaker, provider) = try await probing(queue)
+        await #expect(throws: (any Error).self) { try await worker.pass(provider) }
+        guard case .open = breaker.current else {
+            Issue.record("left \(breaker.current), not open")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(10))
+        #expect(breaker.allow(), "a later probe is let through")
+    }
+
     @Test func concurrentWorkersNeverClaimTheSameJob() async throws {
         let (queue, pool) = try await queue()
         let event = uniqueName("many")
@@ -296,5 +365,16 @@ private struct SlowProvider: NotificationProvider {
     func send(_ message: [String: String]) async throws {
         try await Task.sleep(for: sendTime)
         sends.add()
+    }
+}
+
+/// An email provider that refuses every message for good (an address its server rejects).
+struct RefusingProvider: NotificationProvider {
+    let sends = Tally()
+    var channel: Job.Channel { .email }
+
+    func send(_ message: [String: String]) async throws {
+        sends.add()
+        throw ProviderFailure.permanent("550 5.1.1 no such user")
     }
 }

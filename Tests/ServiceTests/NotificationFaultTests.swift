@@ -17,7 +17,7 @@ extension FaultTests {
         defer { try? FileManager.default.removeItem(at: failing) }
         try await withRunningApplication(
             try await notifications.app(extra: [
-                "NOTIFICATION_BACKOFF_BASE_MS": "100", "NOTIFICATION_BREAKER_OPEN_SECONDS": "1",
+                "NOTIFICATION_BACKOFF_BASE_MS": "100", "NOTIFICATION_BREAKER_OPEN_SECONDS": "1", "NOTIFICATION_BREAKER_THRESHOLD": "1",
             ])
         ) { () async throws -> Void in
             _ = try await HTTPTest.send(
@@ -35,12 +35,19 @@ extension FaultTests {
                     ((try? await notifications.notifications(order: order).first { $0.channel == "push" }?.lastError) ?? nil) != nil
                 }
             )
+            // The push circuit is open (or probing): readiness says so.
+            let ready = notifications.base + "/health/ready"
+            #expect(
+                await eventually { (try? await HTTPTest.get(ready)).map { $0.status == 503 && $0.body.contains("push provider") } == true },
+                "readiness names the push provider's circuit"
+            )
             try FileManager.default.removeItem(at: failing)
             #expect(
                 await eventually {
                     (try? await notifications.notifications(order: order).first { $0.channel == "push" }?.state) == "COMPLETED"
                 }
             )
+            #expect(await eventually { await statusOf(ready) == 200 }, "the circuit closed again")
             // A completed job is never claimed again: what the sink holds now is all it gets.
             #expect(notifications.pushes(to: token).count == 1, "delivered exactly once")
         }

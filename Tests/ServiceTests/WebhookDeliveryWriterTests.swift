@@ -91,4 +91,47 @@ struct WebhookDeliveryWriterTests {
         #expect(try stored.scalar("n", as: Int.self) == 20)
         await pool.close()
     }
+
+    /// No connection comes free in time (the pool is saturated): the whole batch fails at once,
+    /// each caller answered with the pool's error (503), and the batch is not split into
+    /// single-row writes that would each wait out the same timeout.
+    @Test func aSaturatedPoolFailsTheBatchAtOnceWithoutSplittingIt() async throws {
+        let migrated = try await migratedPool()
+        await migrated.close()
+        let pool = TestStack.test.pool(.order, size: 1, name: uniqueName("saturated"), acquireTimeout: .milliseconds(300))
+        let writer = WebhookDeliveryWriter(
+            repository: WebhookDeliveryRepository(pool: pool),
+            settings: .init(concurrentWrites: 1),
+            logger: testLogger
+        )
+        let body = try sample.body()
+        let prefix = uniqueName("busy")
+        let release = Tally()
+        // The pool's only connection, held until the stores have failed.
+        let holder = Task {
+            try await pool.withTransaction { _ in
+                _ = await eventually { release.total > 0 }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let failures = await withTaskGroup(of: PostgresError?.self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    do {
+                        _ = try await writer.store(delivery("\(prefix)-\(index)", body: body))
+                        return nil
+                    } catch {
+                        return error as? PostgresError
+                    }
+                }
+            }
+            return await group.reduce(into: [PostgresError?]()) { $0.append($1) }
+        }
+        release.add()
+        try await holder.value
+        #expect(failures.count == 6)
+        #expect(failures.allSatisfy { $0?.kind == .busy }, "each answered with the pool's timeout: \(failures)")
+        #expect(await writer.splits == 0, "no batch written row by row")
+        await pool.close()
+    }
 }

@@ -123,13 +123,16 @@ public func eventually(
 }
 
 extension TestStack {
-    /// Messages in `queue` and its retry queue that no consumer has acknowledged yet (ready, or
-    /// delivered and in hand), as the broker counts them.
+    /// Messages in `queue` and its first retry tier that no consumer has acknowledged yet
+    /// (ready, or delivered and in hand), as the broker counts them. Later tiers hold messages
+    /// that failed more than once (other tests' events this service cannot place, waiting
+    /// minutes before they are dead-lettered), which no test waits for.
     public func unacknowledged(_ queue: String) async throws -> Int {
         let text = try await infra("rabbitmqctl -q list_queues name messages", output: true)
+        let names = Set([queue] + QueueTopology(queue: queue, bindings: []).retryQueues(tier: 0).map(\.queue))
         return text.split(separator: "\n").reduce(0) { total, line in
             let fields = line.split(whereSeparator: \.isWhitespace)
-            guard fields.count == 2, [queue, queue + ".retry"].contains(String(fields[0])) else { return total }
+            guard fields.count == 2, names.contains(String(fields[0])) else { return total }
             return total + (Int(fields[1]) ?? 0)
         }
     }

@@ -28,6 +28,7 @@ struct NotificationServiceConfiguration: Sendable {
         pushConcurrency = try environment.integer("PUSH_CONCURRENCY", default: 16, in: 1...256)
         pushURL = environment["PUSH_URL"].flatMap { $0.isEmpty ? nil : $0 }
         pushToken = environment["PUSH_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        worker.breakerThreshold = try environment.integer("NOTIFICATION_BREAKER_THRESHOLD", default: 5, in: 1...1000)
         worker.breakerOpenFor = .seconds(try environment.integer("NOTIFICATION_BREAKER_OPEN_SECONDS", default: 30, in: 1...3600))
         maxAttempts = try environment.integer("NOTIFICATION_MAX_ATTEMPTS", default: 8, in: 1...100)
         backoff.base = .milliseconds(try environment.integer("NOTIFICATION_BACKOFF_BASE_MS", default: 1000, in: 1...3_600_000))

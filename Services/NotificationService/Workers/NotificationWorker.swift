@@ -8,7 +8,8 @@ import ServiceLifecycle
 
 /// Claims due jobs for each channel that has a provider and sends them, several at a time.
 /// A provider behind an open circuit is not called: its jobs wait (given back without using
-/// an attempt) until the circuit lets a probe through.
+/// an attempt) until the circuit lets a probe through. Each circuit's state is the gauge
+/// `notification_breaker_state` (0 closed, 1 half-open, 2 open) and a readiness check.
 struct NotificationWorker: Service {
     struct Settings: Sendable {
         var batchSize = 32
@@ -34,8 +35,13 @@ struct NotificationWorker: Service {
         self.logger = logger
         recorder = SendRecorder(queue: queue, logger: logger)
         breakers = Dictionary(
-            uniqueKeysWithValues: providers.map {
-                ($0.channel, CircuitBreaker(threshold: settings.breakerThreshold, openFor: settings.breakerOpenFor))
+            uniqueKeysWithValues: providers.map { provider in
+                let gauge = Gauge(label: "notification_breaker_state", dimensions: [("channel", provider.channel.rawValue)])
+                gauge.record(0)
+                return (
+                    provider.channel,
+                    CircuitBreaker(threshold: settings.breakerThreshold, openFor: settings.breakerOpenFor) { gauge.record($0.level) }
+                )
             }
         )
     }
@@ -67,8 +73,10 @@ struct NotificationWorker: Service {
     func pass(_ provider: any NotificationProvider) async throws -> Int {
         let breaker = breakers[provider.channel]!
         guard breaker.allow() else { return 0 }
-        // While the circuit is half-open, only the probe goes out.
+        // While the circuit is half-open, only the probe goes out; a probe that ends without
+        // the provider's answer (its claim or its record failed) opens the circuit again.
         let probing = if case .halfOpen = breaker.current { true } else { false }
+        defer { if probing { breaker.abandonProbe() } }
         let claimedAt = ContinuousClock.now
         let jobs = try await queue.claim(limit: probing ? 1 : settings.batchSize, lease: settings.lease, channels: [provider.channel])
         if jobs.isEmpty {
@@ -150,7 +158,8 @@ struct NotificationWorker: Service {
             return true
         } catch {
             let failure = error as? ProviderFailure ?? .transient("\(error)")
-            if !failure.permanent { breaker.recordFailure() }
+            // A permanent refusal is an answer: the provider is up.
+            if failure.permanent { breaker.recordSuccess() } else { breaker.recordFailure() }
             failed.increment()
             var final = job
             if failure.permanent { final.attempts = final.maxAttempts }

@@ -32,6 +32,8 @@ actor WebhookDeliveryWriter {
     private let batchSizes = Recorder(label: "webhook_store_batch_size")
     /// Statements that stored deliveries, one commit each (a test and diagnostics figure).
     private(set) var commits = 0
+    /// Batches split into single-row writes because a row was refused (a test figure).
+    private(set) var splits = 0
 
     init(repository: WebhookDeliveryRepository, settings: Settings = .init(), logger: Logger) {
         self.repository = repository
@@ -80,11 +82,15 @@ actor WebhookDeliveryWriter {
             batchSizes.record(batch.count)
             for waiter in unique { waiter.continuation.resume(returning: stored.contains(waiter.webhook.headers.webhookId)) }
             for waiter in repeats { waiter.continuation.resume(returning: false) }
-        } catch let error as PostgresError where !error.isConnectionFailure && unique.count > 1 {
+        } catch let error as PostgresError where error.mayBeCausedByOneRow && unique.count > 1 {
             // One bad row must not fail the others: store each on its own.
             logger.warning("webhook batch rejected, storing one by one", metadata: [LogKey.error: "\(error)"])
+            splits += 1
             for waiter in unique + repeats { await write([waiter]) }
         } catch {
+            // The whole statement failed (no connection came free in time, the database is
+            // gone): every caller is answered at once (503, so Shopify sends it again) rather
+            // than each waiting for a single-row write that would fail the same way.
             for waiter in unique + repeats { waiter.continuation.resume(throwing: error) }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import Prometheus
@@ -18,8 +19,13 @@ public struct HealthController<Context: RequestContext>: Sendable {
         }
         router.get("/health/ready") { _, _ in
             let report = await readiness.run()
-            let body =
-                #"{"status":"\#(report.ready ? "ready" : "unavailable")","postgres":"\#(report.postgres ? "up" : "down")","rabbitmq":"\#(report.rabbitmq ? "up" : "down")"}"#
+            var checks: [String: String] = [:]
+            for part in report.components { checks[part.name] = part.problem ?? "ok" }
+            let document: [String: Any] = [
+                "status": report.ready ? "ready" : "unavailable", "postgres": report.postgres ? "up" : "down",
+                "rabbitmq": report.rabbitmq ? "up" : "down", "checks": checks, "reasons": report.reasons,
+            ]
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)
             return Response(
                 status: report.ready ? .ok : .serviceUnavailable,
                 headers: [.contentType: "application/json"],

@@ -10,4 +10,7 @@ public struct ServiceContext: Sendable {
     public let publisher: AMQPPublisher
     public let amqpSettings: AMQPSettings
     public let logger: Logger
+    /// What readiness asks beyond the database and the broker; parts register as they are built.
+    public let readiness = ReadinessComponents()
+    public let consumerHealth = ConsumerHealth()
 }

@@ -56,7 +56,7 @@ public enum ServiceHost {
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
         HealthController(
-            readiness: ReadinessCheck(pool: context.pool, publisher: context.publisher),
+            readiness: ReadinessCheck(pool: context.pool, publisher: context.publisher, components: context.readiness),
             registry: Observability.registry
         ).addRoutes(to: router)
         OutboxController(pool: context.pool).addRoutes(to: adminGroup(router, context))
@@ -87,6 +87,8 @@ public enum ServiceHost {
         services.append(contentsOf: extra)
         if let queue = context.definition.queue, let dispatch {
             precondition(dispatch.service == context.definition.service, "\(dispatch.service) handlers given to \(context.definition.name)")
+            let health = context.consumerHealth
+            context.readiness.register("consumer") { health.problem }
             services.append(
                 AMQPConsumer(
                     settings: context.amqpSettings,
@@ -94,6 +96,8 @@ public enum ServiceHost {
                     concurrency: context.configuration.consumerConcurrency,
                     logger: context.logger,
                     batching: batching,
+                    outage: databaseOutage(context.pool),
+                    health: health,
                     handler: dispatch.handle
                 )
             )
@@ -106,6 +110,17 @@ public enum ServiceHost {
             ),
             services: services,
             logger: context.logger
+        )
+    }
+
+    /// A database that cannot be reached, or a pool with no connection to spare, is an outage
+    /// a consumer waits out (holding its message) rather than a failure of the message.
+    static func databaseOutage(_ pool: PostgresPool) -> DependencyOutage {
+        DependencyOutage(
+            isOutage: { ($0 as? PostgresError)?.isTemporary == true },
+            isBack: {
+                await within(.seconds(3)) { (try? await pool.query("SELECT 1 AS ok").scalar("ok", as: Int.self)) == 1 }
+            }
         )
     }
 
