@@ -83,7 +83,7 @@ final class ConsumerWorker: @unchecked Sendable {
                 }
             } catch {
                 logger.warning("amqp consumer connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
-                health?.set(.reconnecting(reason: String(String(describing: error).prefix(200))), worker: index)
+                health?.set(.reconnecting(reason: Self.reason(error)), worker: index)
                 await disconnect()
                 failures += 1
                 let pause = RetryPolicy.reconnect.delay(attempt: failures)
@@ -152,6 +152,11 @@ final class ConsumerWorker: @unchecked Sendable {
     /// before that counts as one of its failed attempts.
     static let outageRoundsPerAttempt = 3
 
+    /// An error as readiness and the log show it: short.
+    private static func reason(_ error: any Error) -> String {
+        String(String(describing: error).prefix(200))
+    }
+
     /// Holds the message in hand until the dependency an outage took away answers again;
     /// false if the service is shutting down first. Heartbeats keep the broker connection
     /// (and with it the unacknowledged message) alive meanwhile; one that fails means the
@@ -159,7 +164,7 @@ final class ConsumerWorker: @unchecked Sendable {
     /// than handle a message it no longer holds.
     private func waitOut(_ error: any Error, logger: Logger) async throws -> Bool {
         guard let outage else { return false }
-        let reason = String(String(describing: error).prefix(200))
+        let reason = Self.reason(error)
         logger.warning("a dependency is down; holding the message until it is back", metadata: [LogKey.error: "\(reason)"])
         health?.set(.waitingForDependency(reason: reason), worker: index)
         waitedOut.increment()

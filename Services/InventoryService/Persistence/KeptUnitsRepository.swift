@@ -57,14 +57,7 @@ struct KeptUnitsRepository: Sendable {
         // Off the shelf again, as far as it still holds them, rows locked in id order.
         var needed: [Int64: Int] = [:]
         for line in lines where line.overlap > 0 { needed[line.stockId, default: 0] += line.overlap }
-        var onShelf: [Int64: Int] = [:]
-        if !needed.isEmpty {
-            for row in try await tx.query(
-                "SELECT id, quantity FROM stock WHERE id = ANY(\(needed.keys.sorted())::bigint[]) ORDER BY id FOR UPDATE"
-            ) {
-                onShelf[try row.decode("id")] = try row.decode("quantity")
-            }
-        }
+        var onShelf = try await StockMoves.lockInOrder(needed.keys, in: tx)
         var outcome = Outcome()
         var deltas: [Int64: Int] = [:]
         var recorded: [(line: Line, taken: Int, shortfall: Int)] = []

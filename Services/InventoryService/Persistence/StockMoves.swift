@@ -18,14 +18,19 @@ enum StockMoves {
         var quantity: Int
     }
 
-    /// Locks stock rows in id order.
-    static func lockInOrder(_ ids: some Collection<Int64>, in tx: PostgresLease) async throws {
-        guard !ids.isEmpty else { return }
-        _ = try await tx.query(
+    /// Locks stock rows in id order; returns each one's quantity, by id.
+    @discardableResult
+    static func lockInOrder(_ ids: some Collection<Int64>, in tx: PostgresLease) async throws -> [Int64: Int] {
+        guard !ids.isEmpty else { return [:] }
+        var quantities: [Int64: Int] = [:]
+        for row in try await tx.query(
             """
-            SELECT id FROM stock WHERE id = ANY(\(ids.sorted())::bigint[]) ORDER BY id FOR UPDATE
+            SELECT id, quantity FROM stock WHERE id = ANY(\(ids.sorted())::bigint[]) ORDER BY id FOR UPDATE
             """
-        )
+        ) {
+            quantities[try row.decode("id")] = try row.decode("quantity")
+        }
+        return quantities
     }
 
     /// Locks, in id order, the existing rows of the levels a JSON array names (objects with

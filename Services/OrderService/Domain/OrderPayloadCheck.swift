@@ -25,7 +25,7 @@ enum OrderPayloadCheck {
             }
         }
         // A set cancelled_at cancels the order, so it must be a time (Shopify sends null otherwise).
-        if let cancelledAt = order.cancelledAt, (try? Date(cancelledAt, strategy: .iso8601)) == nil {
+        if order.cancelledAt != nil, order.cancelledDate == nil {
             return "cancelled_at is not an ISO 8601 time"
         }
         guard let total = Money.parse(order.totalPrice), total >= 0, total <= maxAmount else {

@@ -10,6 +10,8 @@ struct ShopifyOrderWebhook: Decodable, Sendable {
     var createdAt: String?
     var updatedAt: String
     var cancelledAt: String?
+    /// `cancelled_at` as a time (nil when absent or not ISO 8601, which the payload check refuses).
+    var cancelledDate: Date? { cancelledAt.flatMap { try? Date($0, strategy: .iso8601) } }
     var financialStatus: String?
     var gateway: String?
     var paymentGatewayNames: [String]?

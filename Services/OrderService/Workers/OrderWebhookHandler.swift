@@ -72,8 +72,7 @@ struct OrderWebhookHandler: Sendable {
                 if Self.cancels(topic, order) {
                     // First seen already cancelled: kept as cancelled, never confirmed, so it
                     // takes no stock and sends nothing.
-                    let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
-                    try await orders.markCancelled(orderId: orderId, at: cancelledAt, in: tx)
+                    try await orders.markCancelled(orderId: orderId, at: order.cancelledDate, in: tx)
                     outcome.order = OrderRepository.Stored(id: orderId, status: .cancelled, shopifyUpdatedAt: updatedAt, currency: order.currency)
                 } else {
                     outcome.events.append(
@@ -122,8 +121,7 @@ struct OrderWebhookHandler: Sendable {
         }
 
         if Self.cancels(topic, order), let current = outcome.order, current.status.moves(to: .cancelled) {
-            let cancelledAt = order.cancelledAt.flatMap { try? Date($0, strategy: .iso8601) }
-            let cancellation = try await orders.markCancelled(orderId: current.id, at: cancelledAt, in: tx)
+            let cancellation = try await orders.markCancelled(orderId: current.id, at: order.cancelledDate, in: tx)
             outcome.events.append(
                 try Outbox.Message(
                     OrderCancelled(
