@@ -5,7 +5,6 @@ extension ServiceDefinition {
         service: .deliveryService,
         schema: "delivery",
         defaultPort: 8083,
-        migrations: ServiceMain.migrations(in: .module),
-        queue: "delivery-service"
+        migrations: ServiceMain.migrations(in: .module)
     )
 }

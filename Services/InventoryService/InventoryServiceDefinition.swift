@@ -5,7 +5,6 @@ extension ServiceDefinition {
         service: .inventoryService,
         schema: "inventory",
         defaultPort: 8082,
-        migrations: ServiceMain.migrations(in: .module),
-        queue: "inventory-service"
+        migrations: ServiceMain.migrations(in: .module)
     )
 }

@@ -5,7 +5,6 @@ extension ServiceDefinition {
         service: .notificationService,
         schema: "notification",
         defaultPort: 8084,
-        migrations: ServiceMain.migrations(in: .module),
-        queue: "notification-service"
+        migrations: ServiceMain.migrations(in: .module)
     )
 }

@@ -5,7 +5,6 @@ extension ServiceDefinition {
         service: .orderService,
         schema: "orders",
         defaultPort: 8081,
-        migrations: ServiceMain.migrations(in: .module),
-        queue: "order-service"
+        migrations: ServiceMain.migrations(in: .module)
     )
 }

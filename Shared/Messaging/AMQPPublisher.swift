@@ -16,10 +16,16 @@ public final class AMQPPublisher: @unchecked Sendable {
     private var connection: AMQPConnection?
     private let opened = NIOLockedValueBox(0)
     private var keepalive: Task<Void, Never>?
+    /// The queues of the services that consume what this publisher sends, declared with their
+    /// bindings on every new connection, before anything is published on it: an event sent
+    /// before its consumer ever ran (a fresh broker, a consumer not deployed yet) waits in the
+    /// consumer's queue instead of being stranded in `marketplace.unrouted`.
+    private let consumerQueues: [QueueTopology]
 
-    public init(settings: AMQPSettings, logger: Logger) {
+    public init(settings: AMQPSettings, logger: Logger, consumerQueues: [QueueTopology] = []) {
         self.settings = settings
         self.logger = logger
+        self.consumerQueues = consumerQueues
         thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
         // Heartbeats at a third of the negotiated interval keep an idle connection open.
@@ -111,8 +117,14 @@ public final class AMQPPublisher: @unchecked Sendable {
     private func connected() throws -> AMQPConnection {
         if let connection { return connection }
         let fresh = try AMQPConnection(settings: settings)
-        try Topology.declareEvents(on: fresh)
-        try fresh.enableConfirms()
+        do {
+            try Topology.declareEvents(on: fresh)
+            for topology in consumerQueues { try topology.declare(on: fresh) }
+            try fresh.enableConfirms()
+        } catch {
+            fresh.close()
+            throw error
+        }
         connection = fresh
         opened.withLockedValue { $0 += 1 }
         logger.debug("amqp publisher connected")

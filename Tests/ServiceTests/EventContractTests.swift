@@ -338,6 +338,19 @@ import Testing
         }
     }
 
+    @Test func eachPublisherDeclaresTheQueuesOfItsConsumers() {
+        #expect(ServiceName.orderService.consumersQueues.map(\.queue) == ["inventory-service", "delivery-service", "notification-service"])
+        #expect(ServiceName.inventoryService.consumersQueues.map(\.queue) == ["order-service"])
+        #expect(ServiceName.deliveryService.consumersQueues.map(\.queue) == ["order-service", "notification-service"])
+        #expect(ServiceName.notificationService.consumersQueues.isEmpty)
+        for service in ServiceName.allCases {
+            for topology in service.consumersQueues {
+                let consumer = ServiceName.allCases.first { $0.queueName == topology.queue }
+                #expect(consumer?.queue?.bindings == topology.bindings, "the consumer declares the same bindings")
+            }
+        }
+    }
+
     @Test func aDispatchThatDoesNotMatchTheTableIsRefused() throws {
         #expect(throws: EventDispatch.Mismatch.self) {
             try EventDispatch(.inventoryService, [.orderConfirmed: { _ in }])

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -51,6 +52,47 @@ extension FaultTests {
             // A completed job is never claimed again: what the sink holds now is all it gets.
             #expect(notifications.pushes(to: token).count == 1, "delivered exactly once")
         }
+    }
+
+    /// Two replicas with one SMTP connection each and a relay that takes 3.5 s per message,
+    /// on a 12 s lease (push's 10 s timeout and 1 s to record) with a 4 s SMTP timeout: a job
+    /// is sent only while its lease has room for the longest send and its record, so no
+    /// replica claims a job the other is still sending, and every email goes out once.
+    @Test func twoReplicasWithOneSlowSMTPConnectionEachSendNothingTwice() async throws {
+        let first = NotificationHarness(port: 28459, stack: stack)
+        let second = NotificationHarness(port: 28460, stack: stack)
+        let slow = URL(fileURLWithPath: stack.mailboxDirectory).appendingPathComponent(".slow")
+        try "3.5".write(to: slow, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: slow) }
+        let settings = ["SMTP_CONNECTIONS": "1", "SMTP_TIMEOUT_SECONDS": "4", "NOTIFICATION_LEASE_SECONDS": "12"]
+        let emails = (0..<6).map { _ in "\(uniqueName("slow"))@example.com" }
+        try await withRunningApplication(try await first.app(extra: settings)) { () async throws -> Void in
+            try await withRunningApplication(try await second.app(extra: settings)) { () async throws -> Void in
+                for email in emails {
+                    try await first.publish("order.confirmed", NotificationHarness.confirmed(order: uniqueName("slow-order"), email: email))
+                }
+                #expect(await eventually { emails.allSatisfy { !first.mails(to: $0).isEmpty } }, "every email sent")
+                // Longer than a lease: a job sent past its lease would have been sent again by now.
+                try await Task.sleep(for: .seconds(13))
+                for email in emails { #expect(first.mails(to: email).count == 1, "\(email): one email") }
+            }
+        }
+    }
+
+    /// A lease too short for the longest send is refused at start-up, with the reason.
+    @Test func aLeaseShorterThanASendIsRefused() throws {
+        func configuration(lease: String) throws -> NotificationServiceConfiguration {
+            try NotificationServiceConfiguration(
+                environment: Environment([
+                    "DATABASE_URL": "postgres://localhost/x", "AMQP_URL": "amqp://localhost", "ADMIN_TOKEN": "t",
+                    "SMTP_URL": "smtp://localhost:2525", "SMTP_TIMEOUT_SECONDS": "30", "NOTIFICATION_LEASE_SECONDS": lease,
+                ])
+            )
+        }
+        let error = #expect(throws: ConfigurationError.self) { try configuration(lease: "20") }
+        #expect(error?.description.contains("NOTIFICATION_LEASE_SECONDS (20) must be more than the longest send (30 s") == true)
+        #expect(try configuration(lease: "40").worker.lease == .seconds(40))
+        #expect(try configuration(lease: "40").smtp?.timeout == .seconds(30))
     }
 
     @Test func aProviderFailingForeverEndsFailedAndAnOperatorRetrySucceeds() async throws {

@@ -175,6 +175,20 @@ import Testing
         await publisher.shutdown()
     }
 
+    /// A publisher declares the queues of the services that consume what it sends, with their
+    /// bindings, before it publishes: an event sent before its consumer ever ran waits in the
+    /// consumer's queue rather than in `marketplace.unrouted`.
+    @Test func anEventPublishedBeforeItsConsumerEverRanWaitsInItsQueue() async throws {
+        let key = "test.early.\(uniqueName("k"))"
+        let topology = QueueTopology(queue: uniqueName("early-q"), bindings: [key])
+        let publisher = AMQPPublisher(settings: TestStack.test.amqpSettings(), logger: testLogger, consumerQueues: [topology])
+        let refused = try await publisher.publish([OutgoingMessage(messageId: UUID().uuidString, routingKey: key, body: Data("{}".utf8))])
+        #expect(refused.isEmpty)
+        #expect(try await publisher.messageCount(queue: topology.queue) == 1, "waiting for its first consumer")
+        #expect(try await publisher.messageCount(queue: topology.retry(afterAttempt: 4).queue) == 0, "its retry queues exist too")
+        await publisher.shutdown()
+    }
+
     @Test func eachFailureWaitsInALongerRetryQueueChosenAtRandomWithinItsTier() {
         let topology = QueueTopology(queue: "q", bindings: [], retryDelay: .seconds(2))
         #expect(topology.retryTiers == [.seconds(2), .seconds(8), .seconds(30), .seconds(120)])

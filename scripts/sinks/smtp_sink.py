@@ -6,9 +6,12 @@
 Each message becomes DIR/<time>-<n>.eml, with X-Envelope-From and X-Envelope-To headers on
 top, readable by a person or a test. With --cert/--key it offers STARTTLS; with --user it
 requires AUTH (PLAIN or LOGIN) with that user and password. While a file named ".fail"
-exists in DIR it answers every message with 451 (a temporary failure), to test retries.
+exists in DIR it answers every message with 451 (a temporary failure), to test retries;
+while a file named ".slow" exists, it waits as many seconds as the file says (a decimal)
+before it answers each message, as a slow relay does.
 """
 import argparse
+import asyncio
 import itertools
 import os
 import signal
@@ -27,6 +30,11 @@ class Mailbox:
         self.folder = folder
 
     async def handle_DATA(self, server, session, envelope):
+        try:
+            with open(os.path.join(self.folder, ".slow"), encoding="utf-8") as file:
+                await asyncio.sleep(float(file.read().strip() or "0"))
+        except (OSError, ValueError):
+            pass
         if os.path.exists(os.path.join(self.folder, ".fail")):
             return "451 4.3.0 mailbox temporarily unavailable (sink told to fail)"
         name = f"{time.time_ns()}-{next(counter)}.eml"

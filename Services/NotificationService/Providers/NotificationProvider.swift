@@ -4,6 +4,9 @@ protocol NotificationProvider: Sendable {
     /// Sends it can have in flight at once (its connections): a crash can repeat at most this
     /// many, since each is recorded as soon as it is accepted.
     var concurrency: Int { get }
+    /// The longest one send can take (its timeout, connecting included): a job is sent only
+    /// while that much of its lease is left, so that no other worker can claim it meanwhile.
+    var maxSendTime: Duration { get }
     /// Throws `ProviderFailure`: `permanent` when trying again cannot help (a rejected
     /// address, an unregistered device), else the attempt is retried later.
     func send(_ message: [String: String]) async throws
@@ -13,6 +16,7 @@ protocol NotificationProvider: Sendable {
 
 extension NotificationProvider {
     var concurrency: Int { 1 }
+    var maxSendTime: Duration { .zero }
     func shutdown() async {}
 }
 

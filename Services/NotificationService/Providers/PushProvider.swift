@@ -10,7 +10,8 @@ struct PushProvider: NotificationProvider {
     let token: String?
     /// Requests in flight at once, each on a connection of its own.
     let concurrency: Int
-    var timeout: TimeAmount = .seconds(10)
+    static let timeout = Duration.seconds(10)
+    var maxSendTime: Duration { Self.timeout }
     /// A client of its own with a connection for every request in flight, so none waits in
     /// the client's queue for a connection (the shared client allows 8 per host).
     private let client: HTTPClient
@@ -60,7 +61,7 @@ struct PushProvider: NotificationProvider {
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(Self.body(message))))
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: timeout)
+            response = try await client.execute(request, timeout: .seconds(Self.timeout.components.seconds))
         } catch {
             throw ProviderFailure.transient("push endpoint unreachable: \(error)")
         }

@@ -10,6 +10,8 @@ struct SMTPProvider: NotificationProvider {
     let threads: NIOThreadPool
     let concurrency: Int
     var channel: Job.Channel { .email }
+    /// libcurl's whole-transfer timeout, connecting included.
+    var maxSendTime: Duration { client.settings.timeout }
 
     init(settings: SMTPSettings, connections: Int = 16) {
         client = SMTPClient(settings: settings)

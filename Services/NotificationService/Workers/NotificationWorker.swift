@@ -17,6 +17,8 @@ struct NotificationWorker: Service {
         var pollInterval = Duration.milliseconds(50)
         var breakerThreshold = 5
         var breakerOpenFor = Duration.seconds(30)
+        /// Left of a lease after the longest send, for recording it.
+        var recordMargin = Duration.seconds(1)
     }
 
     let queue: JobQueue
@@ -78,6 +80,7 @@ struct NotificationWorker: Service {
         let probing = if case .halfOpen = breaker.current { true } else { false }
         defer { if probing { breaker.abandonProbe() } }
         let claimedAt = ContinuousClock.now
+        let sendBy = claimedAt + min(settings.lease / 2, settings.lease - provider.maxSendTime - settings.recordMargin)
         let jobs = try await queue.claim(limit: probing ? 1 : settings.batchSize, lease: settings.lease, channels: [provider.channel])
         if jobs.isEmpty {
             if probing { breaker.recordSuccess() }  // nothing to probe with; try again normally
@@ -93,12 +96,10 @@ struct NotificationWorker: Service {
         await withTaskGroup(of: SendOutcome.self) { group in
             var running = 0
             while true {
-                // A job is sent only in the first half of its lease, so that the send (at most
-                // its provider's timeout) ends before the lease does and no other worker takes
-                // the job meanwhile; and nothing more once recording went wrong.
-                while running < senders, failure == nil, ContinuousClock.now - claimedAt < settings.lease / 2,
-                    let job = waiting.popFirst()
-                {
+                // A job is sent only while its lease has room for the longest send and its
+                // record (and never in the lease's second half), so that no other worker can
+                // claim it before it is recorded; nothing more once recording went wrong.
+                while running < senders, failure == nil, ContinuousClock.now < sendBy, let job = waiting.popFirst() {
                     group.addTask { await sendAndRecord(job, with: provider, breaker: breaker, probe: probing) }
                     running += 1
                 }

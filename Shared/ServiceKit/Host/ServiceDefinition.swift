@@ -14,13 +14,11 @@ public struct ServiceDefinition: Sendable {
     /// consumes nothing.
     public var queue: QueueTopology?
 
-    public init(service: ServiceName, schema: String, defaultPort: Int, migrations: [Migration], queue: String?) {
+    public init(service: ServiceName, schema: String, defaultPort: Int, migrations: [Migration]) {
         self.service = service
         self.schema = schema
         self.defaultPort = defaultPort
         self.migrations = migrations
-        self.queue = queue.map {
-            QueueTopology(queue: $0, bindings: EventRoute.consumed(by: service).map(\.routingKey))
-        }
+        self.queue = service.queue
     }
 }

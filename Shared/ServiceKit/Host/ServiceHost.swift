@@ -40,7 +40,7 @@ public enum ServiceHost {
                 try await Task.sleep(for: .seconds(1))
             }
         }
-        let publisher = AMQPPublisher(settings: amqp, logger: logger)
+        let publisher = AMQPPublisher(settings: amqp, logger: logger, consumerQueues: definition.service.consumersQueues)
         return ServiceContext(
             definition: definition,
             configuration: configuration,
