@@ -27,6 +27,7 @@ static const amqp_method_number_t CRA_BASIC_ACK_METHOD = AMQP_BASIC_ACK_METHOD;
 static const amqp_method_number_t CRA_BASIC_NACK_METHOD = AMQP_BASIC_NACK_METHOD;
 static const amqp_method_number_t CRA_BASIC_RETURN_METHOD = AMQP_BASIC_RETURN_METHOD;
 static const amqp_method_number_t CRA_BASIC_CANCEL_METHOD = AMQP_BASIC_CANCEL_METHOD;
+static const amqp_method_number_t CRA_BASIC_GET_OK_METHOD = AMQP_BASIC_GET_OK_METHOD;
 static const amqp_method_number_t CRA_CONNECTION_CLOSE_METHOD = AMQP_CONNECTION_CLOSE_METHOD;
 static const amqp_method_number_t CRA_CONNECTION_CLOSE_OK_METHOD = AMQP_CONNECTION_CLOSE_OK_METHOD;
 static const amqp_method_number_t CRA_CHANNEL_CLOSE_METHOD = AMQP_CHANNEL_CLOSE_METHOD;

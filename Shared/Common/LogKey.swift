@@ -49,6 +49,8 @@ public enum LogKey {
     public static let products = "products"
     public static let offers = "offers"
     public static let stock = "stock"
+    /// Units put back on the shelf.
+    public static let units = "stock.units"
     /// Units taken back off the shelf, and units that were no longer there to take.
     public static let taken = "stock.taken"
     public static let shortfall = "stock.shortfall"

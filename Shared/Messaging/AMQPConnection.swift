@@ -117,17 +117,33 @@ final class AMQPConnection: @unchecked Sendable {
     }
 
     func bindQueue(_ queue: String, exchange: String, routingKey: String) throws {
+        try binding(queue, exchange: exchange, routingKey: routingKey, unbind: false)
+    }
+
+    func unbindQueue(_ queue: String, exchange: String, routingKey: String) throws {
+        try binding(queue, exchange: exchange, routingKey: routingKey, unbind: true)
+    }
+
+    private func binding(_ queue: String, exchange: String, routingKey: String, unbind: Bool) throws {
         let state = try live()
         let arena = AMQPArena()
-        amqp_queue_bind(
-            state,
-            channel,
-            arena.bytes(queue),
-            arena.bytes(exchange),
-            arena.bytes(routingKey),
-            amqp_table_t(num_entries: 0, entries: nil)
-        )
-        try check(amqp_get_rpc_reply(state), "queue.bind \(queue)")
+        let (name, source, key) = (arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey))
+        let none = amqp_table_t(num_entries: 0, entries: nil)
+        if unbind {
+            amqp_queue_unbind(state, channel, name, source, key, none)
+        } else {
+            amqp_queue_bind(state, channel, name, source, key, none)
+        }
+        try check(amqp_get_rpc_reply(state), "queue.\(unbind ? "unbind" : "bind") \(queue)")
+    }
+
+    /// Deletes a queue (a missing one is no error); with `ifEmpty`, the broker refuses, and
+    /// closes the channel, when it holds messages.
+    func deleteQueue(_ name: String, ifEmpty: Bool) throws {
+        let state = try live()
+        let arena = AMQPArena()
+        amqp_queue_delete(state, channel, arena.bytes(name), 0, ifEmpty ? 1 : 0)
+        try check(amqp_get_rpc_reply(state), "queue.delete \(name)")
     }
 
     /// A round trip that proves the broker still answers on this connection.
@@ -305,6 +321,24 @@ final class AMQPConnection: @unchecked Sendable {
         }
     }
 
+    /// The message at the head of `queue`, unacknowledged (it goes back to the queue, in its
+    /// place, when the channel closes unless acked), or nil if the queue is empty.
+    func get(queue name: String) throws -> IncomingMessage? {
+        let state = try live()
+        amqp_maybe_release_buffers(state)
+        let arena = AMQPArena()
+        let reply = amqp_basic_get(state, channel, arena.bytes(name), 0)
+        try check(reply, "basic.get \(name)")
+        guard reply.reply.id == CRA_BASIC_GET_OK_METHOD else { return nil }
+        // Read before the content frames, which reuse the decoding memory.
+        let ok = reply.reply.decoded.assumingMemoryBound(to: amqp_basic_get_ok_t.self).pointee
+        let (routingKey, exchange, tag, redelivered) = (ok.routing_key.string, ok.exchange.string, ok.delivery_tag, ok.redelivered != 0)
+        var message = amqp_message_t()
+        try check(amqp_read_message(state, channel, &message, 0), "basic.get \(name): content")
+        defer { amqp_destroy_message(&message) }
+        return IncomingMessage(message: message, routingKey: routingKey, exchange: exchange, redelivered: redelivered, deliveryTag: tag)
+    }
+
     /// Acknowledges one delivery, or with `multiple` every unacknowledged one up to it.
     func ack(_ deliveryTag: UInt64, multiple: Bool = false) throws {
         let status = amqp_basic_ack(try live(), channel, deliveryTag, multiple ? 1 : 0)
@@ -367,22 +401,32 @@ private func amqp_send_method_ok(_ state: amqp_connection_state_t, channel: amqp
 
 extension IncomingMessage {
     init(envelope: amqp_envelope_t) {
-        let properties = envelope.message.properties
+        self.init(
+            message: envelope.message,
+            routingKey: envelope.routing_key.string,
+            exchange: envelope.exchange.string,
+            redelivered: envelope.redelivered != 0,
+            deliveryTag: envelope.delivery_tag
+        )
+    }
+
+    init(message: amqp_message_t, routingKey: String, exchange: String, redelivered: Bool, deliveryTag: UInt64) {
+        let properties = message.properties
         func field(_ flag: amqp_flags_t, _ bytes: amqp_bytes_t) -> String? {
             properties._flags & flag != 0 ? bytes.string : nil
         }
         self.init(
             messageId: field(CRA_BASIC_MESSAGE_ID_FLAG, properties.message_id),
-            routingKey: envelope.routing_key.string,
+            routingKey: routingKey,
             type: field(CRA_BASIC_TYPE_FLAG, properties.type),
-            exchange: envelope.exchange.string,
-            body: envelope.message.body.data,
+            exchange: exchange,
+            body: message.body.data,
             headers: properties._flags & CRA_BASIC_HEADERS_FLAG != 0 ? properties.headers.headers : [:],
             contentType: field(CRA_BASIC_CONTENT_TYPE_FLAG, properties.content_type),
             timestamp: properties._flags & CRA_BASIC_TIMESTAMP_FLAG != 0
                 ? Date(timeIntervalSince1970: Double(properties.timestamp)) : nil,
-            redelivered: envelope.redelivered != 0,
-            deliveryTag: envelope.delivery_tag
+            redelivered: redelivered,
+            deliveryTag: deliveryTag
         )
     }
 }

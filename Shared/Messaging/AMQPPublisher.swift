@@ -16,6 +16,7 @@ public final class AMQPPublisher: @unchecked Sendable {
     private var connection: AMQPConnection?
     private let opened = NIOLockedValueBox(0)
     private var keepalive: Task<Void, Never>?
+    private var legacyRetired = false
     /// The queues of the services that consume what this publisher sends, declared with their
     /// bindings on every new connection, before anything is published on it: an event sent
     /// before its consumer ever ran (a fresh broker, a consumer not deployed yet) waits in the
@@ -128,7 +129,24 @@ public final class AMQPPublisher: @unchecked Sendable {
         connection = fresh
         opened.withLockedValue { $0 += 1 }
         logger.debug("amqp publisher connected")
+        if !legacyRetired { retireLegacyUnrouted() }
         return fresh
+    }
+
+    /// Once per process, after the bounded queue is bound: a failure only leaves the old
+    /// queue for the next start.
+    private func retireLegacyUnrouted() {
+        legacyRetired = true
+        do {
+            if case .kept(let messages) = try LegacyUnroutedQueue.retire(settings: settings) {
+                logger.warning(
+                    "\(Topology.legacyUnroutedQueue) (an earlier release's unbounded queue) holds \(messages) events no service consumes; it no longer receives any: read them, then delete it",
+                    metadata: [LogKey.amqpQueue: "\(Topology.legacyUnroutedQueue)"]
+                )
+            }
+        } catch {
+            logger.warning("could not retire \(Topology.legacyUnroutedQueue)", metadata: [LogKey.error: "\(error)"])
+        }
     }
 
     private func dropConnection(_ error: any Error) {

@@ -69,6 +69,9 @@ public struct IncomingMessage: Sendable {
     /// 1 for a first delivery; counts the retries this project makes through the retry queue.
     public var attempt: Int { Int(headers[Headers.attempt]?.intValue ?? 1) }
 
+    /// 0 unless an operator replayed it from the dead-letter queue.
+    public var replays: Int { Int(headers[Headers.replays]?.intValue ?? 0) }
+
     /// An identity for deduplication: the message id, else a digest of type and body.
     public var deduplicationId: String {
         if let messageId, !messageId.isEmpty { return messageId }
@@ -99,4 +102,6 @@ public enum Headers {
     public static let attempt = "x-attempt"
     public static let lastError = "x-last-error"
     public static let originalRoutingKey = "x-original-routing-key"
+    /// How many times an operator replayed the message from its dead-letter queue.
+    public static let replays = "x-replays"
 }

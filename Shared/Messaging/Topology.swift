@@ -2,13 +2,29 @@
 public enum Topology {
     /// Every integration event is published here, its routing key the event's name.
     public static let eventsExchange = "marketplace.events"
-    /// Events no queue is bound to land here instead of vanishing.
+    /// Events no queue is bound to land here instead of vanishing (the alternate exchange).
     public static let unroutedExchange = "marketplace.unrouted"
-    public static let unroutedQueue = "marketplace.unrouted"
+    /// Where they are kept, for a while and up to a number, so that nothing left there can
+    /// grow until the broker's memory alarm blocks every publisher: the oldest go first. An
+    /// event lands here only when its consumer's queue was never declared (every publisher
+    /// declares its consumers' queues) or when an older release publishes what nobody reads.
+    public static let unroutedQueue = "marketplace.unrouted.bounded"
+    public static let unroutedLimit = 10_000
+    public static let unroutedKeptFor = Duration.seconds(14 * 24 * 3600)
+    /// The unbounded queue of earlier releases: a queue's arguments cannot change in place,
+    /// so it is retired (`LegacyUnroutedQueue`) rather than redeclared.
+    public static let legacyUnroutedQueue = "marketplace.unrouted"
 
     static func declareEvents(on connection: AMQPConnection) throws {
         try connection.declareExchange(unroutedExchange, type: "fanout")
-        try connection.declareQueue(unroutedQueue)
+        try connection.declareQueue(
+            unroutedQueue,
+            arguments: [
+                "x-max-length": .int(Int64(unroutedLimit)),
+                "x-overflow": .string("drop-head"),
+                "x-message-ttl": .int(QueueTopology.milliseconds(unroutedKeptFor)),
+            ]
+        )
         try connection.bindQueue(unroutedQueue, exchange: unroutedExchange, routingKey: "")
         try connection.declareExchange(
             eventsExchange,

@@ -120,15 +120,6 @@ import Testing
             ),
             readers: [OrderService.InventoryAllocationFailed.self]
         ),
-        .inventoryReleased: Contract(
-            published: InventoryService.InventoryReleased(
-                orderId: "42",
-                shopifyOrderId: "820982911946154508",
-                shopDomain: "shop.myshopify.com",
-                lines: [.init(sku: "IPOD2008PINK", vendorId: "VEND-MUM-2", hubId: "HUB-MUM-ANDHERI", quantity: 2)]
-            ),
-            readers: []
-        ),
         .orderAllocated: Contract(
             published: OrderService.OrderAllocated(
                 orderId: "42",

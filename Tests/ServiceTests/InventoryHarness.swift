@@ -133,7 +133,7 @@ struct InventoryHarness {
     static func eventCollector() async throws -> MessageCollector {
         let topology = QueueTopology(
             queue: uniqueName("inventory-events-q"),
-            bindings: [InventoryAllocated.routingKey, InventoryAllocationFailed.routingKey, InventoryReleased.routingKey],
+            bindings: [InventoryAllocated.routingKey, InventoryAllocationFailed.routingKey],
             prefetch: 200
         )
         let publisher = TestStack.test.publisher()
@@ -156,4 +156,3 @@ protocol InventoryEvent: IntegrationEvent {
 
 extension InventoryAllocated: InventoryEvent {}
 extension InventoryAllocationFailed: InventoryEvent {}
-extension InventoryReleased: InventoryEvent {}

@@ -221,10 +221,8 @@ import Testing
 
             for _ in 0..<2 { try await inventory.cancel(order, publisher: publisher) }
             #expect(await eventually { (try? await inventory.allocationStatuses([order], pool: pool)) == [order: "released"] })
-            #expect(await eventually { !InventoryHarness.events(InventoryReleased.self, collector, orderId: order).isEmpty })
             try await TestStack.test.drained(queueName)  // the other copy, as above
             #expect(try await inventory.quantity(sku: sku, vendor: vendor) == 10, "cancelled twice, returned once")
-            #expect(InventoryHarness.events(InventoryReleased.self, collector, orderId: order).count == 1)
 
             // A cancellation that overtakes its confirmation: the late confirmation takes nothing.
             let overtaken = inventory.id("overtaken")

@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 import TestSupport
 import Testing
 
@@ -13,6 +14,11 @@ import Testing
     @Test(arguments: services.map(\.name))
     func runsHealthyAndStopsCleanlyOnSigterm(name: String) async throws {
         let service = try #require(Self.services.first { $0.name == name })
+        // An event nobody is bound to, so that the unrouted queue's gauge has one to count.
+        let publisher = TestStack.test.publisher()
+        let unrouted = OutgoingMessage(messageId: UUID().uuidString, routingKey: "test.nobody.\(uniqueName("k"))", body: Data("{}".utf8))
+        #expect(try await publisher.publish([unrouted]).isEmpty)
+        await publisher.shutdown()
         let process = try launch(
             name,
             environment: [
@@ -27,9 +33,31 @@ import Testing
         let metrics = try await HTTPTest.get("\(base)/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("# TYPE"))
+        // What the alerts in deploy/monitoring read: the unrouted queue and the service's own.
+        #expect(
+            await eventually {
+                let body = (try? await HTTPTest.get("\(base)/metrics").body) ?? ""
+                return Self.gauge(body, queue: "marketplace.unrouted.bounded").map { $0 >= 1 } == true
+                    && Self.gauge(body, queue: "\(Self.queue(name)).dlq") != nil
+            },
+            "amqp_queue_messages counts the unrouted event and the dead-letter queue"
+        )
         #expect(try await HTTPTest.get("\(base)/admin/outbox").status == 401)
         #expect(try await HTTPTest.get("\(base)/admin/outbox", token: "wrong").status == 401)
         #expect(try await HTTPTest.get("\(base)/admin/outbox", token: "test-admin-token").status == 200)
+        // The dead-letter queue, listed and replayed by id (an id never parked is not found).
+        #expect(try await HTTPTest.get("\(base)/admin/dead-letters").status == 401)
+        let parked = try await HTTPTest.get("\(base)/admin/dead-letters?limit=1", token: "test-admin-token")
+        #expect(parked.status == 200)
+        #expect(parked.body.contains(#""queue":"\#(Self.queue(name)).dlq""#))
+        #expect(try await HTTPTest.get("\(base)/admin/dead-letters?limit=0", token: "test-admin-token").status == 400)
+        let replay = "\(base)/admin/dead-letters/replay"
+        #expect(try await HTTPTest.send("POST", replay, json: #"{"messageIds": []}"#, token: "test-admin-token").status == 400)
+        #expect(try await HTTPTest.send("POST", replay, json: #"{"all": true, "messageIds": ["x"]}"#, token: "test-admin-token").status == 400)
+        #expect(try await HTTPTest.send("POST", replay, json: "not json", token: "test-admin-token").status == 400)
+        let unknown = try await HTTPTest.send("POST", replay, json: #"{"messageIds": ["never-parked"]}"#, token: "test-admin-token")
+        #expect(unknown.status == 200)
+        #expect(unknown.body.contains(#""replayed":0"#) && unknown.body.contains("never-parked"))
 
         process.send(SIGTERM)
         // Within what the deployment allows: terminationGracePeriodSeconds 45 less the 5 s
@@ -37,6 +65,16 @@ import Testing
         #expect(await eventually(timeout: .seconds(40)) { !process.isRunning }, "stops within 40 s of SIGTERM")
         #expect(process.termination?.signal == nil, "exits rather than being killed by the signal")
         #expect(process.termination?.exitStatus == 0)
+    }
+
+    static func queue(_ service: String) -> String {
+        service.replacingOccurrences(of: "Service", with: "").lowercased() + "-service"
+    }
+
+    /// The value of `amqp_queue_messages{queue="<queue>"}` in a Prometheus text page.
+    static func gauge(_ page: String, queue: String) -> Double? {
+        let prefix = "amqp_queue_messages{queue=\"\(queue)\"} "
+        return page.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
     }
 
     @Test func missingConfigurationIsReportedByName() async throws {

@@ -104,6 +104,46 @@ import Testing
         }
     }
 
+    /// A webhook whose processing failed every attempt (here: marked so, as a bug fixed since
+    /// would have left it) is replayed by an operator and applied; a second replay finds it no
+    /// longer failed and changes nothing.
+    @Test func aFailedWebhookIsReplayedOnceByAnOperator() async throws {
+        let delivery = DeliveryHarness(port: 28419)
+        let split = uniqueName("replayed")
+        let awb = uniqueName("awb")
+        try await withRunningApplication(try await DeliveryHarness.app(port: 28419)) {
+            try await DeliveryHarness.allocate(orderId: uniqueName("order"), splitOrderIds: [split], collect: "0.00")
+            #expect(await eventually { await delivery.status(split) == "pending" })
+            let pool = TestStack.test.pool(.delivery, size: 1, name: uniqueName("replay"))
+            // Stored while no delivery had the AWB, then failed for good.
+            #expect(try await delivery.webhook(awb: awb, orderId: nil, status: 42, at: "09 06 2023 10:00:00").status == 200)
+            #expect(
+                await eventually {
+                    (try? await pool.query("SELECT 1 FROM shiprocket_webhooks WHERE awb = \(awb) AND state = 'unmatched'").count) == 1
+                }
+            )
+            let id = try #require(
+                try await pool.query(
+                    "UPDATE shiprocket_webhooks SET state = 'failed', attempts = 8, last_error = 'a bug' WHERE awb = \(awb) RETURNING id"
+                ).first?.decode("id", as: Int64.self)
+            )
+            _ = try await pool.query("UPDATE deliveries SET awb = \(awb) WHERE split_order_id = \(split)")
+            let replay = delivery.base + "/admin/shiprocket/webhooks/\(id)/replay"
+            #expect(try await HTTPTest.send("POST", replay, json: "", token: "wrong").status == 401)
+            #expect(try await HTTPTest.send("POST", replay, json: "", token: "admin").status == 202)
+            #expect(await eventually { await delivery.status(split) == "picked_up" }, "applied once replayed")
+            let again = try await HTTPTest.send("POST", replay, json: "", token: "admin")
+            #expect(again.status == 409)
+            #expect(again.body.contains("applied, not failed"))
+            #expect(
+                try await HTTPTest.send("POST", delivery.base + "/admin/shiprocket/webhooks/999999999/replay", json: "", token: "admin").status == 404
+            )
+            #expect(try await HTTPTest.send("POST", delivery.base + "/admin/shiprocket/webhooks/x/replay", json: "", token: "admin").status == 400)
+            #expect(await delivery.processedWebhooks(split) == 1)
+            await pool.close()
+        }
+    }
+
     @Test func anAWBBelongsToItsShipment() {
         func decide(
             _ delivery: String?,

@@ -44,6 +44,18 @@ extension FaultTests {
         }
     }
 
+    /// A DeliveryService that asks the fake API on `apiPort`, again after 1 s.
+    func trackingApp(port: Int, apiPort: Int) async throws -> some ApplicationProtocol {
+        try await DeliveryHarness.app(
+            port: port,
+            stack: stack,
+            extra: [
+                "LOG_LEVEL": "critical", "SHIPROCKET_API_URL": "http://127.0.0.1:\(apiPort)/", "SHIPROCKET_API_EMAIL": "api@example.com",
+                "SHIPROCKET_API_PASSWORD": "secret", "SHIPROCKET_CONFIRM_RETRY_SECONDS": "1",
+            ]
+        )
+    }
+
     @Test func codSettlementWaitsForTheTrackingAPIAndHappensOnce() async throws {
         let api = FakeShiprocketAPI()
         let delivery = DeliveryHarness(port: 28432, stack: stack)
@@ -53,14 +65,7 @@ extension FaultTests {
         await publisher.shutdown()
         let collector = MessageCollector(stack: stack, topology: topology)
         let pool = stack.pool(.delivery, size: 1, name: uniqueName("settlement"))
-        let app = try await DeliveryHarness.app(
-            port: 28432,
-            stack: stack,
-            extra: [
-                "LOG_LEVEL": "critical", "SHIPROCKET_API_URL": "http://127.0.0.1:28431/", "SHIPROCKET_API_EMAIL": "api@example.com",
-                "SHIPROCKET_API_PASSWORD": "secret", "SHIPROCKET_CONFIRM_RETRY_SECONDS": "1",
-            ]
-        )
+        let app = try await trackingApp(port: 28432, apiPort: 28431)
         let cod = uniqueName("cod")
         let prepaid = uniqueName("prepaid")
         let codAWB = uniqueName("awb")
@@ -98,6 +103,44 @@ extension FaultTests {
             }
         }
         await collector.stop()
+        await pool.close()
+    }
+
+    /// A settlement the tracking API never confirmed within its attempts (marked so here:
+    /// ten attempts take hours) is listed, and asked about again by an operator once the API
+    /// answers; a second retry finds it announced and changes nothing.
+    @Test func anUnconfirmedSettlementIsRetriedOnceByAnOperator() async throws {
+        let api = FakeShiprocketAPI()
+        let delivery = DeliveryHarness(port: 28462, stack: stack)
+        let pool = stack.pool(.delivery, size: 1, name: uniqueName("unconfirmed"))
+        let app = try await trackingApp(port: 28462, apiPort: 28463)
+        let cod = uniqueName("cod")
+        let awb = uniqueName("awb")
+        try await withRunningApplication(api.application(port: 28463)) { () async throws -> Void in
+            try await withRunningApplication(app) { () async throws -> Void in
+                try await DeliveryHarness.allocate(orderId: uniqueName("o"), splitOrderIds: [cod], method: "cod", collect: "250.00", stack: stack)
+                #expect(await eventually { await delivery.status(cod) == "pending" })
+                #expect(try await delivery.webhook(awb: awb, orderId: cod, status: 7, at: "07 06 2023 10:00:00").status == 200)
+                #expect(await eventually { ((try? await delivery.settlementAttempts(cod, pool: pool)) ?? 0) >= 1 })
+                _ = try await pool.query(
+                    "UPDATE deliveries SET settlement = 'unconfirmed', settlement_error = 'tracking says In Transit' WHERE split_order_id = \(cod)"
+                )
+                let listed = try await HTTPTest.get(delivery.base + "/admin/settlements/unconfirmed", token: "admin")
+                #expect(listed.status == 200)
+                #expect(listed.body.contains(cod) && listed.body.contains("tracking says In Transit"))
+
+                api.delivered.withLock { _ = $0.insert(awb) }
+                let retry = delivery.base + "/admin/settlements/\(cod)/retry"
+                #expect(try await HTTPTest.send("POST", retry, json: "", token: "admin").status == 202)
+                #expect(await eventually { (try? await delivery.announcements(cod, pool: pool)) == 1 }, "announced once confirmed")
+                let again = try await HTTPTest.send("POST", retry, json: "", token: "admin")
+                #expect(again.status == 409)
+                #expect(again.body.contains("announced, not unconfirmed"))
+                #expect(try await delivery.announcements(cod, pool: pool) == 1, "and not again")
+                let unknown = try await HTTPTest.send("POST", delivery.base + "/admin/settlements/nobody/retry", json: "", token: "admin")
+                #expect(unknown.status == 404)
+            }
+        }
         await pool.close()
     }
 }

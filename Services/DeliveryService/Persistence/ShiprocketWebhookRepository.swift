@@ -56,4 +56,24 @@ struct ShiprocketWebhookRepository: Sendable {
             )
         }
     }
+
+    enum ReplayOutcome: Equatable {
+        case queued
+        case notFailed(state: String)
+        case notFound
+    }
+
+    /// A `failed` webhook back to `pending` with a fresh set of attempts, processed again
+    /// at once; any other state is left as it is (a second replay finds it no longer failed).
+    func replay(id: Int64) async throws -> ReplayOutcome {
+        let queued = try await pool.query(
+            """
+            UPDATE shiprocket_webhooks SET state = 'pending', attempts = 0, next_attempt_at = now()
+            WHERE id = \(id) AND state = 'failed'
+            """
+        )
+        if queued.affectedRows == 1 { return .queued }
+        let state = try await pool.query("SELECT state FROM shiprocket_webhooks WHERE id = \(id)").first
+        return try state.map { .notFailed(state: try $0.decode("state")) } ?? .notFound
+    }
 }

@@ -7,7 +7,7 @@ import ServiceKit
 /// Handles `order.confirmed` and `order.lines_added` (allocate), `order.cancelled`
 /// (release), `order.refunded` and `order.edited` (restock), and
 /// `seller_order.delivered_after_cancel` (keep) from the service's queue. Each
-/// message's effect and its outbox event commit together. A redelivered message changes
+/// message's effect and its outbox event, if it has one, commit together. A redelivered message changes
 /// nothing because the effects are idempotent: one allocation row per order (its primary
 /// key), released only from `allocated`, one addition row per edit revision, and one restock
 /// row per refund or edit revision, and kept rows per seller order delivered after its cancellation. (So no inbox row is needed, which spares a write per
@@ -32,9 +32,8 @@ struct AllocationConsumer: Sendable {
     func release(_ message: IncomingMessage) async throws {
         let order = try OrderCancelled.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
-            if let event = try await repository.release(order, in: tx) {
-                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
-                logger.info("stock released", metadata: [LogKey.orderId: "\(order.orderId)"])
+            if let returned = try await repository.release(order, in: tx) {
+                logger.info("stock released", metadata: [LogKey.orderId: "\(order.orderId)", LogKey.units: "\(returned.units)"])
             }
         }
     }
@@ -43,9 +42,8 @@ struct AllocationConsumer: Sendable {
     func restock(_ message: IncomingMessage) async throws {
         let refund = try OrderRefunded.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
-            if let event = try await restocks.restock(refund, in: tx) {
-                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
-                logger.info("refunded units restocked", metadata: [LogKey.orderId: "\(refund.orderId)"])
+            if let returned = try await restocks.restock(refund, in: tx) {
+                logger.info("refunded units restocked", metadata: [LogKey.orderId: "\(refund.orderId)", LogKey.units: "\(returned.units)"])
             }
         }
     }
@@ -54,9 +52,8 @@ struct AllocationConsumer: Sendable {
     func restockEdit(_ message: IncomingMessage) async throws {
         let edit = try OrderEdited.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
-            if let event = try await restocks.restock(edit, in: tx) {
-                try await Outbox.enqueue(event, traceparent: trace(message), in: tx)
-                logger.info("units an edit removed restocked", metadata: [LogKey.orderId: "\(edit.orderId)"])
+            if let returned = try await restocks.restock(edit, in: tx) {
+                logger.info("units an edit removed restocked", metadata: [LogKey.orderId: "\(edit.orderId)", LogKey.units: "\(returned.units)"])
             }
         }
     }

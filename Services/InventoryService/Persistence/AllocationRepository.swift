@@ -140,7 +140,7 @@ struct AllocationRepository: Sendable {
     /// units are with the customer), less what refunds restocked before and what parcels
     /// delivered after a cancellation kept. A cancellation that arrives before its confirmation
     /// leaves a marker so that the confirmation takes nothing.
-    func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> InventoryReleased? {
+    func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> ReturnedStock? {
         let marked = try await tx.query(
             """
             INSERT INTO allocations (order_id, shop_domain, shopify_order_id, status)
@@ -169,13 +169,7 @@ struct AllocationRepository: Sendable {
                       l.stock_id, l.line_item_id
             """
         ).map(ReturnedLine.init).sorted { ($0.stockId, $0.lineItemId) < ($1.stockId, $1.lineItemId) }
-        return try await ReturnedLine.putBack(
-            lines,
-            orderId: order.orderId,
-            shopifyOrderId: order.shopifyOrderId,
-            shopDomain: order.shopDomain,
-            in: tx
-        )
+        return try await ReturnedLine.putBack(lines, orderId: order.orderId, in: tx)
     }
 
     /// Each order's lines as SKUs: the line's SKU, else the product mapped to its Shopify variant.

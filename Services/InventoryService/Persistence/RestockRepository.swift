@@ -17,24 +17,20 @@ struct RestockRepository: Sendable {
         var description: String { "order \(orderId) has no allocation yet; the restock is retried" }
     }
 
-    func restock(_ refund: OrderRefunded, in tx: PostgresLease) async throws -> InventoryReleased? {
+    func restock(_ refund: OrderRefunded, in tx: PostgresLease) async throws -> ReturnedStock? {
         try await restock(
             orderId: refund.orderId,
             key: refund.refundId,
             lines: refund.restocked.map { ($0.lineItemId, $0.quantity, $0.addedRevision) },
-            shopifyOrderId: refund.shopifyOrderId,
-            shopDomain: refund.shopDomain,
             in: tx
         )
     }
 
-    func restock(_ edit: OrderEdited, in tx: PostgresLease) async throws -> InventoryReleased? {
+    func restock(_ edit: OrderEdited, in tx: PostgresLease) async throws -> ReturnedStock? {
         try await restock(
             orderId: edit.orderId,
             key: "edit:\(edit.revision)",
             lines: edit.released.map { ($0.lineItemId, $0.quantity, $0.addedRevision) },
-            shopifyOrderId: edit.shopifyOrderId,
-            shopDomain: edit.shopDomain,
             in: tx
         )
     }
@@ -45,10 +41,8 @@ struct RestockRepository: Sendable {
         orderId: String,
         key: String,
         lines restocked: [(lineItemId: String, quantity: Int, addedRevision: String?)],
-        shopifyOrderId: String,
-        shopDomain: String,
         in tx: PostgresLease
-    ) async throws -> InventoryReleased? {
+    ) async throws -> ReturnedStock? {
         guard
             let status = try await tx.query(
                 "SELECT status FROM allocations WHERE order_id = \(orderId) FOR UPDATE"
@@ -97,12 +91,6 @@ struct RestockRepository: Sendable {
             WHERE l.order_id = \(orderId) AND l.line_item_id = r.line_item_id
             """
         )
-        return try await ReturnedLine.putBack(
-            lines,
-            orderId: orderId,
-            shopifyOrderId: shopifyOrderId,
-            shopDomain: shopDomain,
-            in: tx
-        )
+        return try await ReturnedLine.putBack(lines, orderId: orderId, in: tx)
     }
 }

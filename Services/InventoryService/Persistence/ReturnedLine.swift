@@ -9,7 +9,7 @@ struct ReturnedLine: Sendable {
     var lineItemId: String
     var stockId: Int64
     var quantity: Int
-    var released: InventoryReleased.Line
+    var released: ReturnedStock.Line
 
     init(_ row: PostgresRow) throws {
         lineItemId = try row.decode("line_item_id")
@@ -24,23 +24,12 @@ struct ReturnedLine: Sendable {
     }
 
     /// Adds the lines' units back to their stock levels (locked in id order, as every writer
-    /// of stock takes them) and returns the announcement.
-    static func putBack(
-        _ lines: [ReturnedLine],
-        orderId: String,
-        shopifyOrderId: String,
-        shopDomain: String,
-        in tx: PostgresLease
-    ) async throws -> InventoryReleased {
+    /// of stock takes them) and returns what went back.
+    static func putBack(_ lines: [ReturnedLine], orderId: String, in tx: PostgresLease) async throws -> ReturnedStock {
         var totals: [Int64: Int] = [:]
         for line in lines { totals[line.stockId, default: 0] += line.quantity }
         try await StockMoves.lockInOrder(totals.keys, in: tx)
         try await StockMoves.apply(totals, in: tx)
-        return InventoryReleased(
-            orderId: orderId,
-            shopifyOrderId: shopifyOrderId,
-            shopDomain: shopDomain,
-            lines: lines.map(\.released)
-        )
+        return ReturnedStock(orderId: orderId, lines: lines.map(\.released))
     }
 }

@@ -7,7 +7,6 @@ public enum EventRoute: String, Sendable, CaseIterable {
     case orderCancelled = "order.cancelled"
     case inventoryAllocated = "inventory.allocated"
     case inventoryAllocationFailed = "inventory.allocation_failed"
-    case inventoryReleased = "inventory.released"
     case orderAllocated = "order.allocated"
     case orderAllocationFailed = "order.allocation_failed"
     case deliveryStatusChanged = "delivery.status_changed"
@@ -29,7 +28,7 @@ public enum EventRoute: String, Sendable, CaseIterable {
             .sellerOrderCollectionChanged, .orderRefunded, .orderEdited, .orderLinesAdded,
             .sellerOrderChanged, .sellerOrderDeliveredAfterCancel:
             .orderService
-        case .inventoryAllocated, .inventoryAllocationFailed, .inventoryReleased: .inventoryService
+        case .inventoryAllocated, .inventoryAllocationFailed: .inventoryService
         case .deliveryStatusChanged, .deliveryDelivered: .deliveryService
         }
     }
@@ -39,8 +38,6 @@ public enum EventRoute: String, Sendable, CaseIterable {
         case .orderConfirmed: [.inventoryService, .notificationService]
         case .orderCancelled: [.inventoryService]
         case .inventoryAllocated, .inventoryAllocationFailed: [.orderService]
-        // An audit trail of returned stock; no service needs it yet.
-        case .inventoryReleased: []
         case .orderAllocated: [.deliveryService, .notificationService]
         case .orderAllocationFailed: [.notificationService]
         case .deliveryStatusChanged: [.notificationService]

@@ -59,7 +59,11 @@ public enum ServiceHost {
             readiness: ReadinessCheck(pool: context.pool, publisher: context.publisher, components: context.readiness),
             registry: Observability.registry
         ).addRoutes(to: router)
-        OutboxController(pool: context.pool).addRoutes(to: adminGroup(router, context))
+        let admin = adminGroup(router, context)
+        OutboxController(pool: context.pool).addRoutes(to: admin)
+        if let queue = context.definition.queue {
+            DeadLetterController(queue: DeadLetterQueue(topology: queue, settings: context.amqpSettings)).addRoutes(to: admin)
+        }
         return router
     }
 
@@ -82,6 +86,7 @@ public enum ServiceHost {
             PostgresPoolService(context.pool),
             PublisherService(publisher: context.publisher),
             OutboxRelay(pool: context.pool, publisher: context.publisher, settings: relaySettings, logger: context.logger),
+            QueueDepthMonitor(publisher: context.publisher, topology: context.definition.queue, logger: context.logger),
         ]
         // The service's own workers stop before the relay, so what they wrote is still published.
         services.append(contentsOf: extra)
