@@ -16,11 +16,12 @@ public final class AMQPPublisher: @unchecked Sendable {
     private var connection: AMQPConnection?
     private let opened = NIOLockedValueBox(0)
     private var keepalive: Task<Void, Never>?
-    private var legacyRetired = false
     /// The queues of the services that consume what this publisher sends, declared with their
     /// bindings on every new connection, before anything is published on it: an event sent
     /// before its consumer ever ran (a fresh broker, a consumer not deployed yet) waits in the
-    /// consumer's queue instead of being stranded in `marketplace.unrouted`.
+    /// consumer's queue instead of in the unrouted queue. On a connection of its own, and
+    /// best-effort: a broker user without configure rights on those queues is refused there,
+    /// and that must not stop the publishing.
     private let consumerQueues: [QueueTopology]
 
     public init(settings: AMQPSettings, logger: Logger, consumerQueues: [QueueTopology] = []) {
@@ -120,32 +121,28 @@ public final class AMQPPublisher: @unchecked Sendable {
         let fresh = try AMQPConnection(settings: settings)
         do {
             try Topology.declareEvents(on: fresh)
-            for topology in consumerQueues { try topology.declare(on: fresh) }
             try fresh.enableConfirms()
         } catch {
             fresh.close()
             throw error
         }
+        if !consumerQueues.isEmpty { declareConsumerQueues() }
         connection = fresh
         opened.withLockedValue { $0 += 1 }
         logger.debug("amqp publisher connected")
-        if !legacyRetired { retireLegacyUnrouted() }
         return fresh
     }
 
-    /// Once per process, after the bounded queue is bound: a failure only leaves the old
-    /// queue for the next start.
-    private func retireLegacyUnrouted() {
-        legacyRetired = true
+    private func declareConsumerQueues() {
         do {
-            if case .kept(let messages) = try LegacyUnroutedQueue.retire(settings: settings) {
-                logger.warning(
-                    "\(Topology.legacyUnroutedQueue) (an earlier release's unbounded queue) holds \(messages) events no service consumes; it no longer receives any: read them, then delete it",
-                    metadata: [LogKey.amqpQueue: "\(Topology.legacyUnroutedQueue)"]
-                )
-            }
+            let setup = try AMQPConnection(settings: settings)
+            defer { setup.close() }
+            for topology in consumerQueues { try topology.declare(on: setup) }
         } catch {
-            logger.warning("could not retire \(Topology.legacyUnroutedQueue)", metadata: [LogKey.error: "\(error)"])
+            logger.warning(
+                "could not declare the queues of this service's consumers (configure rights on them?); an event published before its consumer first runs waits in the unrouted queue",
+                metadata: [LogKey.error: "\(error)"]
+            )
         }
     }
 

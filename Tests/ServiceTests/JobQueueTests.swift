@@ -221,9 +221,15 @@ extension FaultTests {
             try await queue.enqueue((0..<3).map { job(event, "r\($0)@example.com") }, in: tx)
         }
         try await parkJobs(except: event, pool)
-        // One sender whose send outlasts half the lease (1 s of 2 s).
+        // One sender whose send outlasts half the lease (1 s of 2 s); no margin to record, so
+        // that only the half-lease rule is at work.
         let provider = SlowProvider(sendTime: .milliseconds(1100))
-        let worker = NotificationWorker(queue: queue, providers: [provider], settings: .init(lease: .seconds(2)), logger: testLogger)
+        let worker = NotificationWorker(
+            queue: queue,
+            providers: [provider],
+            settings: .init(lease: .seconds(2), recordMargin: .zero),
+            logger: testLogger
+        )
         _ = try await worker.pass(provider)
         #expect(provider.sends.total == 1)
         let rows = try await pool.query("SELECT state, attempts FROM jobs WHERE event_id = \(event) ORDER BY state")

@@ -55,16 +55,17 @@ extension FaultTests {
     }
 
     /// Two replicas with one SMTP connection each and a relay that takes 3.5 s per message,
-    /// on a 12 s lease (push's 10 s timeout and 1 s to record) with a 4 s SMTP timeout: a job
+    /// on a 22 s lease (push's 10 s timeout and 11 s to record) with a 4 s SMTP timeout: a job
     /// is sent only while its lease has room for the longest send and its record, so no
-    /// replica claims a job the other is still sending, and every email goes out once.
+    /// replica claims a job the other is still sending, and every email goes out once. (A
+    /// guard: the test that fails without the rule is the refusal of a lease too short.)
     @Test func twoReplicasWithOneSlowSMTPConnectionEachSendNothingTwice() async throws {
         let first = NotificationHarness(port: 28459, stack: stack)
         let second = NotificationHarness(port: 28460, stack: stack)
         let slow = URL(fileURLWithPath: stack.mailboxDirectory).appendingPathComponent(".slow")
         try "3.5".write(to: slow, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: slow) }
-        let settings = ["SMTP_CONNECTIONS": "1", "SMTP_TIMEOUT_SECONDS": "4", "NOTIFICATION_LEASE_SECONDS": "12"]
+        let settings = ["SMTP_CONNECTIONS": "1", "SMTP_TIMEOUT_SECONDS": "4", "NOTIFICATION_LEASE_SECONDS": "22"]
         let emails = (0..<6).map { _ in "\(uniqueName("slow"))@example.com" }
         try await withRunningApplication(try await first.app(extra: settings)) { () async throws -> Void in
             try await withRunningApplication(try await second.app(extra: settings)) { () async throws -> Void in
@@ -73,7 +74,7 @@ extension FaultTests {
                 }
                 #expect(await eventually { emails.allSatisfy { !first.mails(to: $0).isEmpty } }, "every email sent")
                 // Longer than a lease: a job sent past its lease would have been sent again by now.
-                try await Task.sleep(for: .seconds(13))
+                try await Task.sleep(for: .seconds(23))
                 for email in emails { #expect(first.mails(to: email).count == 1, "\(email): one email") }
             }
         }
@@ -89,10 +90,11 @@ extension FaultTests {
                 ])
             )
         }
-        let error = #expect(throws: ConfigurationError.self) { try configuration(lease: "20") }
-        #expect(error?.description.contains("NOTIFICATION_LEASE_SECONDS (20) must be more than the longest send (30 s") == true)
-        #expect(try configuration(lease: "40").worker.lease == .seconds(40))
-        #expect(try configuration(lease: "40").smtp?.timeout == .seconds(30))
+        let error = #expect(throws: ConfigurationError.self) { try configuration(lease: "41") }
+        #expect(error?.description.contains("NOTIFICATION_LEASE_SECONDS (41) must be more than the longest send (30 s") == true)
+        #expect(error?.description.contains("plus 11 s to record it") == true)
+        #expect(try configuration(lease: "42").worker.lease == .seconds(42))
+        #expect(try configuration(lease: "42").smtp?.timeout == .seconds(30))
     }
 
     @Test func aProviderFailingForeverEndsFailedAndAnOperatorRetrySucceeds() async throws {

@@ -42,15 +42,6 @@ import Testing
         await publisher.shutdown()
     }
 
-    @Test func unroutedEventsAreKeptNotDropped() async throws {
-        let publisher = TestStack.test.publisher()
-        let key = "test.nobody-listens.\(uniqueName("k"))"
-        let before = try await publisher.messageCount(queue: Topology.unroutedQueue)
-        try await publisher.publish([OutgoingMessage(messageId: UUID().uuidString, routingKey: key, body: Data("{}".utf8))])
-        #expect(await eventually { ((try? await publisher.messageCount(queue: Topology.unroutedQueue)) ?? 0) > before })
-        await publisher.shutdown()
-    }
-
     @Test func settingsParseTheURLAndRefuseOthers() throws {
         let settings = try AMQPSettings(url: "amqp://user:p%40ss@broker.internal:5673/%2fprod?heartbeat=10")
         #expect(settings.host == "broker.internal")

@@ -5,9 +5,9 @@ import Testing
 @testable import Messaging
 
 /// `marketplace.unrouted.bounded` keeps the last 10,000 events nobody is bound to, and the
-/// unbounded `marketplace.unrouted` of earlier releases is retired by the first publisher
-/// that connects: deleted if empty, else unbound and kept for an operator. On a vhost of its
-/// own, since every publisher of "/" retires it.
+/// unbounded `marketplace.unrouted` of earlier releases is retired (every service's queue
+/// monitor tries, every pass): deleted if empty, else unbound and kept for an operator. On a
+/// vhost of its own, since every service on "/" retires it.
 @Suite struct UnroutedQueueTests {
     let settings = try! AMQPSettings(url: TestStack.test.amqpURL.replacingOccurrences(of: "/%2f", with: "/legacy"))
 
@@ -50,19 +50,24 @@ import Testing
     }
 
     @Test func theOldQueueIsRetiredAndTheNewOneKeepsOnlyTheLatestEvents() async throws {
+        let reset = try AMQPConnection(settings: settings)
+        try reset.deleteQueue(Topology.unroutedQueue, ifEmpty: false)  // an earlier run's events
+        reset.close()
         // Holding events: unbound, so it stops growing, and kept for an operator to read.
         try await earlierRelease(holding: 2)
+        #expect(try LegacyUnroutedQueue.retire(settings: settings) == .kept(messages: 2))
         let first = AMQPPublisher(settings: settings, logger: testLogger)
         try await publishUnrouted(1, with: first)
-        #expect(await eventually { (try? await first.messageCount(queue: Topology.unroutedQueue)) ?? 0 >= 1 })
+        #expect(await eventually { (try? await first.messageCount(queue: Topology.unroutedQueue)) == 1 }, "kept in the bounded queue")
         #expect(try legacyCount() == 2, "kept, and no longer receiving")
         await first.shutdown()
 
         // Empty (an operator read and purged it, or nothing ever went unrouted): deleted.
         try await earlierRelease(holding: 0)
-        let second = AMQPPublisher(settings: settings, logger: testLogger)
-        try await publishUnrouted(1, with: second)
+        #expect(try LegacyUnroutedQueue.retire(settings: settings) == .gone)
         #expect(throws: AMQPError.self, "deleted") { try legacyCount() }
+        #expect(try LegacyUnroutedQueue.retire(settings: settings) == .gone, "and gone stays gone")
+        let second = AMQPPublisher(settings: settings, logger: testLogger)
 
         // Bounded: past its limit, the oldest events go.
         try await publishUnrouted(Topology.unroutedLimit + 5, with: second)

@@ -60,6 +60,8 @@ PLENTY, SCARCE = "CHAOS-PLENTY", "CHAOS-SCARCE"
 # push request in flight. That is the most a kill of it may send twice; any other fault, none.
 SMTP_CONNECTIONS, PUSH_CONCURRENCY = 16, 16
 RESEND_BOUND = SMTP_CONNECTIONS + PUSH_CONCURRENCY
+# A slow relay: seconds the SMTP sink waits before it answers each message.
+SLOW_SMTP_SECONDS = 1.5
 VENDORS = {"V-CHAOS-A": "chaos-vendor-a@vendors.example", "V-CHAOS-B": "chaos-vendor-b@vendors.example"}
 
 
@@ -546,7 +548,7 @@ def check(system, traffic):
 
 # ---------------------------------------------------------------- faults and phases
 
-def phases(system, seconds):
+def phases(system, seconds, outage):
     def kill(name):
         return lambda: system.kill9_and_restart(name)
 
@@ -559,6 +561,23 @@ def phases(system, seconds):
         system.infra_command("pg-stop")
         time.sleep(3)
         system.infra_command("pg-start")
+
+    def postgres_down():
+        system.infra_command("pg-stop")
+        time.sleep(outage)
+        system.infra_command("pg-start")
+
+    def rabbitmq_down():
+        system.infra_command("rabbit-stop")
+        time.sleep(outage)
+        system.infra_command("rabbit-start")
+
+    def smtp_slow():
+        switch = os.path.join(system.env["MAILBOX_DIR"], ".slow")
+        with open(switch, "w") as file:
+            file.write(str(SLOW_SMTP_SECONDS))
+        time.sleep(seconds)
+        os.remove(switch)
 
     def sinks_fail():
         switches = [os.path.join(system.env["MAILBOX_DIR"], ".fail"), os.path.join(system.env["PUSH_SINK_DIR"], ".fail")]
@@ -577,7 +596,10 @@ def phases(system, seconds):
         ("kill -9 NotificationService, start again", kill("NotificationService"), RESEND_BOUND),
         ("restart RabbitMQ", restart_rabbitmq, 0),
         ("restart PostgreSQL", restart_postgres, 0),
+        (f"PostgreSQL down for {outage} s", postgres_down, 0),
+        (f"RabbitMQ down for {outage} s", rabbitmq_down, 0),
         (f"SMTP and push sinks failing for {seconds} s", sinks_fail, 0),
+        (f"SMTP sink slow ({SLOW_SMTP_SECONDS} s a message) for {seconds} s", smtp_slow, 0),
         ("storm of duplicate deliveries", "storm", 0),
     ]
 
@@ -602,6 +624,7 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=int, default=10, help="load before and after each fault")
+    parser.add_argument("--outage", type=int, default=60, help="seconds PostgreSQL and RabbitMQ stay down")
     parser.add_argument("--scarce", type=int, default=0, help="units of the scarce SKU (default: runs out half way)")
     parser.add_argument("--settle-timeout", type=int, default=240)
     parser.add_argument("--phases", help="only these phases (numbers from 1, comma separated)")
@@ -615,7 +638,7 @@ def main():
             system.start(name)
         for name, _, _ in SERVICES:
             system.wait_ready(name)
-        plan = list(enumerate(phases(system, args.seconds), start=1))
+        plan = list(enumerate(phases(system, args.seconds, args.outage), start=1))
         all_phases = len(plan)
         if args.phases:
             plan = [plan[int(i) - 1] for i in args.phases.split(",")]

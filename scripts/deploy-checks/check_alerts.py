@@ -18,10 +18,10 @@ SOURCES = [p for d in ("Shared", "Services") for p in (ROOT / d).rglob("*.swift"
 CODE = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
 # Metrics the code creates (swift-metrics labels); Prometheus adds suffixes to some.
 METRICS = set(re.findall(r'(?:Counter|Gauge|Recorder|Timer)\(label: "([a-z_]+)"', CODE))
-# Queues: the unrouted queue, and each service's queue and dead-letter queue.
+# Queues: the unrouted queue (and an earlier release's), each service's queue and dead-letter queue.
 SERVICE_QUEUES = set(re.findall(r'case \.\w+Service: "([a-z]+-service)"', CODE))
-UNROUTED = re.search(r'unroutedQueue = "([^"]+)"', CODE).group(1)
-QUEUES = {UNROUTED} | SERVICE_QUEUES | {q + ".dlq" for q in SERVICE_QUEUES}
+UNROUTED = {re.search(rf'{name} = "([^"]+)"', CODE).group(1) for name in ("unroutedQueue", "legacyUnroutedQueue")}
+QUEUES = UNROUTED | SERVICE_QUEUES | {q + ".dlq" for q in SERVICE_QUEUES}
 PROMQL_WORDS = {"max", "min", "sum", "avg", "count", "by", "without", "rate", "increase", "on", "and", "or", "unless",
                 "bool", "offset", "ignoring", "group_left", "group_right"}
 

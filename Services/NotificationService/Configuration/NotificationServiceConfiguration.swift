@@ -35,7 +35,7 @@ struct NotificationServiceConfiguration: Sendable {
         let longest = max(smtp == nil ? 0 : smtpTimeout, pushURL == nil ? 0 : Int(PushProvider.timeout.components.seconds))
         guard worker.lease > .seconds(longest) + worker.recordMargin else {
             throw ConfigurationError(
-                "NOTIFICATION_LEASE_SECONDS (\(worker.lease.components.seconds)) must be more than the longest send (\(longest) s: SMTP_TIMEOUT_SECONDS, or push's 10 s) plus 1 s"
+                "NOTIFICATION_LEASE_SECONDS (\(worker.lease.components.seconds)) must be more than the longest send (\(longest) s: SMTP_TIMEOUT_SECONDS, or push's 10 s) plus \(worker.recordMargin.components.seconds) s to record it (a wait for a database connection included)"
             )
         }
         worker.breakerThreshold = try environment.integer("NOTIFICATION_BREAKER_THRESHOLD", default: 5, in: 1...1000)

@@ -17,8 +17,9 @@ struct NotificationWorker: Service {
         var pollInterval = Duration.milliseconds(50)
         var breakerThreshold = 5
         var breakerOpenFor = Duration.seconds(30)
-        /// Left of a lease after the longest send, for recording it.
-        var recordMargin = Duration.seconds(1)
+        /// Left of a lease after the longest send, for recording it: the pool's wait for a
+        /// connection (10 s at most) and the statement.
+        var recordMargin = Duration.seconds(11)
     }
 
     let queue: JobQueue

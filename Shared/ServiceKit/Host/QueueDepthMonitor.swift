@@ -1,15 +1,17 @@
 import Common
 import Logging
 import Messaging
-import Metrics
+import NIOPosix
 import ServiceLifecycle
 
-/// How many messages wait, read from the broker every `interval`: in the service's queue (a
-/// backlog), its dead-letter queue (messages an operator must look at) and the unrouted
-/// queue (events nobody consumes). The gauge `amqp_queue_messages{queue}` feeds the alerts
-/// in deploy/monitoring.
+/// How many messages wait, read from the broker every `interval` on a connection of its own:
+/// in the service's queue (a backlog), its dead-letter queue (messages an operator must look
+/// at), the unrouted queue (events nobody consumes), and an earlier release's unbounded
+/// `marketplace.unrouted` while it exists, which each pass also tries to retire (an old
+/// replica reconnecting during a rollout declares it again). The gauge
+/// `amqp_queue_messages{queue}` feeds the alerts in deploy/monitoring.
 struct QueueDepthMonitor: Service {
-    let publisher: AMQPPublisher
+    let settings: AMQPSettings
     let topology: QueueTopology?
     var interval = Duration.seconds(15)
     let logger: Logger
@@ -19,18 +21,14 @@ struct QueueDepthMonitor: Service {
     }
 
     func run() async throws {
-        let gauges = queues.map { ($0, Gauge(label: "amqp_queue_messages", dimensions: [("queue", $0)])) }
-        var declared = false
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        let reader = QueueDepthReader(settings: settings, topology: topology, queues: queues, logger: logger)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                // Declared first: asking a broker about a queue it lacks closes the channel.
-                if !declared, let topology { try await publisher.declare(topology) }
-                declared = true
-                for (queue, gauge) in gauges { gauge.record(try await publisher.messageCount(queue: queue)) }
-            } catch {
-                logger.debug("could not read queue depths", metadata: [LogKey.error: "\(error)"])
-            }
+            try? await thread.runIfActive { reader.pass() }
             try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
         }
+        reader.close()
+        try? await thread.shutdownGracefully()
     }
 }

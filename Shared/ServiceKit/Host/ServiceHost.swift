@@ -62,7 +62,8 @@ public enum ServiceHost {
         let admin = adminGroup(router, context)
         OutboxController(pool: context.pool).addRoutes(to: admin)
         if let queue = context.definition.queue {
-            DeadLetterController(queue: DeadLetterQueue(topology: queue, settings: context.amqpSettings)).addRoutes(to: admin)
+            DeadLetterController(queue: DeadLetterQueue(topology: queue, settings: context.amqpSettings), pool: context.pool)
+                .addRoutes(to: admin)
         }
         return router
     }
@@ -86,7 +87,7 @@ public enum ServiceHost {
             PostgresPoolService(context.pool),
             PublisherService(publisher: context.publisher),
             OutboxRelay(pool: context.pool, publisher: context.publisher, settings: relaySettings, logger: context.logger),
-            QueueDepthMonitor(publisher: context.publisher, topology: context.definition.queue, logger: context.logger),
+            QueueDepthMonitor(settings: context.amqpSettings, topology: context.definition.queue, logger: context.logger),
         ]
         // The service's own workers stop before the relay, so what they wrote is still published.
         services.append(contentsOf: extra)
