@@ -32,8 +32,8 @@ struct AllocationConsumer: Sendable {
     func release(_ message: IncomingMessage) async throws {
         let order = try OrderCancelled.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
-            if let returned = try await repository.release(order, in: tx) {
-                logger.info("stock released", metadata: [LogKey.orderId: "\(order.orderId)", LogKey.units: "\(returned.units)"])
+            if let units = try await repository.release(order, in: tx) {
+                logger.info("stock released", metadata: [LogKey.orderId: "\(order.orderId)", LogKey.units: "\(units)"])
             }
         }
     }
@@ -42,8 +42,8 @@ struct AllocationConsumer: Sendable {
     func restock(_ message: IncomingMessage) async throws {
         let refund = try OrderRefunded.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
-            if let returned = try await restocks.restock(refund, in: tx) {
-                logger.info("refunded units restocked", metadata: [LogKey.orderId: "\(refund.orderId)", LogKey.units: "\(returned.units)"])
+            if let units = try await restocks.restock(refund, in: tx) {
+                logger.info("refunded units restocked", metadata: [LogKey.orderId: "\(refund.orderId)", LogKey.units: "\(units)"])
             }
         }
     }
@@ -52,8 +52,8 @@ struct AllocationConsumer: Sendable {
     func restockEdit(_ message: IncomingMessage) async throws {
         let edit = try OrderEdited.decode(message)
         try await pool.withTransaction(retries: 5) { tx in
-            if let returned = try await restocks.restock(edit, in: tx) {
-                logger.info("units an edit removed restocked", metadata: [LogKey.orderId: "\(edit.orderId)", LogKey.units: "\(returned.units)"])
+            if let units = try await restocks.restock(edit, in: tx) {
+                logger.info("units an edit removed restocked", metadata: [LogKey.orderId: "\(edit.orderId)", LogKey.units: "\(units)"])
             }
         }
     }

@@ -139,8 +139,9 @@ struct AllocationRepository: Sendable {
     /// Returns a cancelled order's stock, once: every line but those already delivered (whose
     /// units are with the customer), less what refunds restocked before and what parcels
     /// delivered after a cancellation kept. A cancellation that arrives before its confirmation
-    /// leaves a marker so that the confirmation takes nothing.
-    func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> ReturnedStock? {
+    /// leaves a marker so that the confirmation takes nothing. Returns the units put back, or
+    /// nil when the order had no allocated stock to return.
+    func release(_ order: OrderCancelled, in tx: PostgresLease) async throws -> Int? {
         let marked = try await tx.query(
             """
             INSERT INTO allocations (order_id, shop_domain, shopify_order_id, status)
@@ -165,11 +166,11 @@ struct AllocationRepository: Sendable {
             WHERE l.order_id = \(order.orderId) AND l.line_item_id <> ALL(\(order.keptLineItemIds ?? [])::text[])
               AND l.returned_quantity + l.kept_quantity < l.quantity
               AND before.order_id = l.order_id AND before.line_item_id = l.line_item_id
-            RETURNING l.sku, l.vendor_id, l.hub_id, l.quantity - l.kept_quantity - before.returned_quantity AS quantity,
+            RETURNING l.quantity - l.kept_quantity - before.returned_quantity AS quantity,
                       l.stock_id, l.line_item_id
             """
         ).map(ReturnedLine.init).sorted { ($0.stockId, $0.lineItemId) < ($1.stockId, $1.lineItemId) }
-        return try await ReturnedLine.putBack(lines, orderId: order.orderId, in: tx)
+        return try await ReturnedLine.putBack(lines, in: tx)
     }
 
     /// Each order's lines as SKUs: the line's SKU, else the product mapped to its Shopify variant.

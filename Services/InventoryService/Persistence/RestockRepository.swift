@@ -17,7 +17,7 @@ struct RestockRepository: Sendable {
         var description: String { "order \(orderId) has no allocation yet; the restock is retried" }
     }
 
-    func restock(_ refund: OrderRefunded, in tx: PostgresLease) async throws -> ReturnedStock? {
+    func restock(_ refund: OrderRefunded, in tx: PostgresLease) async throws -> Int? {
         try await restock(
             orderId: refund.orderId,
             key: refund.refundId,
@@ -26,7 +26,7 @@ struct RestockRepository: Sendable {
         )
     }
 
-    func restock(_ edit: OrderEdited, in tx: PostgresLease) async throws -> ReturnedStock? {
+    func restock(_ edit: OrderEdited, in tx: PostgresLease) async throws -> Int? {
         try await restock(
             orderId: edit.orderId,
             key: "edit:\(edit.revision)",
@@ -35,14 +35,14 @@ struct RestockRepository: Sendable {
         )
     }
 
-    /// What went back on the shelf, or nil when nothing did (a repeated refund or edit, or an
+    /// The units put back on the shelf, or nil when none were (a repeated refund or edit, or an
     /// order that took no stock). `key` names the refund or edit.
     private func restock(
         orderId: String,
         key: String,
         lines restocked: [(lineItemId: String, quantity: Int, addedRevision: String?)],
         in tx: PostgresLease
-    ) async throws -> ReturnedStock? {
+    ) async throws -> Int? {
         guard
             let status = try await tx.query(
                 "SELECT status FROM allocations WHERE order_id = \(orderId) FOR UPDATE"
@@ -69,8 +69,7 @@ struct RestockRepository: Sendable {
         for line in restocked { wanted[line.lineItemId, default: 0] += line.quantity }
         let lines = try await tx.query(
             """
-            SELECT line_item_id, stock_id, sku, vendor_id, hub_id,
-                   quantity - returned_quantity - kept_quantity AS quantity
+            SELECT line_item_id, stock_id, quantity - returned_quantity - kept_quantity AS quantity
             FROM allocation_lines
             WHERE order_id = \(orderId) AND line_item_id = ANY(\(wanted.keys.sorted())::text[])
               AND returned_quantity + kept_quantity < quantity
@@ -80,7 +79,6 @@ struct RestockRepository: Sendable {
         ).map(ReturnedLine.init).map { line in
             var returned = line
             returned.quantity = min(line.quantity, wanted[line.lineItemId] ?? 0)
-            returned.released.quantity = returned.quantity
             return returned
         }.filter { $0.quantity > 0 }
         guard !lines.isEmpty else { return nil }
@@ -91,6 +89,6 @@ struct RestockRepository: Sendable {
             WHERE l.order_id = \(orderId) AND l.line_item_id = r.line_item_id
             """
         )
-        return try await ReturnedLine.putBack(lines, orderId: orderId, in: tx)
+        return try await ReturnedLine.putBack(lines, in: tx)
     }
 }
