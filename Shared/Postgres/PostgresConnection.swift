@@ -11,12 +11,15 @@ final class PostgresConnection: @unchecked Sendable {
 
     init(settings: PostgresSettings) throws {
         secret = settings.password
-        let keywords = ["connect_timeout", "application_name", "options", "dbname"]
-        let values = [
-            String(settings.connectTimeoutSeconds), settings.applicationName,
-            "-c TimeZone=UTC -c DateStyle=ISO" + (settings.searchPath.map { " -c search_path=\($0)" } ?? ""),
-            settings.url,
-        ]
+        // The URL (dbname, expanded) comes last, so that what it sets overrides these.
+        let deadPeer = settings.deadPeerTimeout
+        let keywords = ["connect_timeout", "application_name"] + deadPeer.clientKeywords.map(\.0) + ["options", "dbname"]
+        let values =
+            [String(settings.connectTimeoutSeconds), settings.applicationName] + deadPeer.clientKeywords.map(\.1) + [
+                "-c TimeZone=UTC -c DateStyle=ISO " + deadPeer.serverOptions
+                    + (settings.searchPath.map { " -c search_path=\($0)" } ?? ""),
+                settings.url,
+            ]
         // Both arrays end with NULL, as libpq expects.
         handle = withOptionalCStrings(keywords + [nil]) { keywordPointers in
             withOptionalCStrings(values + [nil]) { valuePointers in

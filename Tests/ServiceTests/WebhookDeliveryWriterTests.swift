@@ -18,6 +18,20 @@ struct WebhookDeliveryWriterTests {
         return pool
     }
 
+    func migrate() async throws {
+        let migrated = try await migratedPool()
+        await migrated.close()
+    }
+
+    /// Holds the pool's only connection until `release` counts one.
+    func hold(_ pool: PostgresPool, until release: Tally) -> Task<Void, any Error> {
+        Task {
+            try await pool.withTransaction { _ in
+                _ = await eventually { release.total > 0 }
+            }
+        }
+    }
+
     func delivery(_ webhookId: String, body: Data) -> ReceivedWebhook {
         ReceivedWebhook(
             headers: ShopifyWebhookHeaders(
@@ -96,8 +110,7 @@ struct WebhookDeliveryWriterTests {
     /// each caller answered with the pool's error (503), and the batch is not split into
     /// single-row writes that would each wait out the same timeout.
     @Test func aSaturatedPoolFailsTheBatchAtOnceWithoutSplittingIt() async throws {
-        let migrated = try await migratedPool()
-        await migrated.close()
+        try await migrate()
         let pool = TestStack.test.pool(.order, size: 1, name: uniqueName("saturated"), acquireTimeout: .milliseconds(300))
         let writer = WebhookDeliveryWriter(
             repository: WebhookDeliveryRepository(pool: pool),
@@ -108,11 +121,7 @@ struct WebhookDeliveryWriterTests {
         let prefix = uniqueName("busy")
         let release = Tally()
         // The pool's only connection, held until the stores have failed.
-        let holder = Task {
-            try await pool.withTransaction { _ in
-                _ = await eventually { release.total > 0 }
-            }
-        }
+        let holder = hold(pool, until: release)
         try await Task.sleep(for: .milliseconds(100))
         let failures = await withTaskGroup(of: PostgresError?.self) { group in
             for index in 0..<6 {
@@ -132,6 +141,88 @@ struct WebhookDeliveryWriterTests {
         #expect(failures.count == 6)
         #expect(failures.allSatisfy { $0?.kind == .busy }, "each answered with the pool's timeout: \(failures)")
         #expect(await writer.splits == 0, "no batch written row by row")
+        await pool.close()
+    }
+
+    /// A database that does not answer in time (here a pool whose only connection is held) is
+    /// answered at the writer's deadline, within Shopify's 5 s, not at the pool's 10 s; what
+    /// still waited for its batch then is not written, and is stored when Shopify sends it again.
+    @Test func aStoreNotDoneByItsDeadlineIsAnsweredThenAndNothingIsLost() async throws {
+        try await migrate()
+        let pool = TestStack.test.pool(.order, size: 1, name: uniqueName("stalled"), acquireTimeout: .seconds(10))
+        let writer = WebhookDeliveryWriter(
+            repository: WebhookDeliveryRepository(pool: pool),
+            settings: .init(concurrentWrites: 1, answerWithin: .milliseconds(500)),
+            logger: testLogger
+        )
+        let body = try sample.body()
+        let prefix = uniqueName("late")
+        let ids = (0..<6).map { "\(prefix)-\($0)" }
+        let release = Tally()
+        let holder = hold(pool, until: release)
+        try await Task.sleep(for: .milliseconds(100))
+        func store(_ id: String) async -> (any Error)? {
+            do {
+                _ = try await writer.store(delivery(id, body: body))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let started = ContinuousClock.now
+        // The first delivery's write waits for the pool; the other five wait for that write.
+        let first = Task { await store(ids[0]) }
+        #expect(await eventually { await (writer.writing, writer.queued) == (1, 0) }, "the first write is under way")
+        let rest = await withTaskGroup(of: (any Error)?.self) { group in
+            for id in ids.dropFirst() { group.addTask { await store(id) } }
+            return await group.reduce(into: [(any Error)?]()) { $0.append($1) }
+        }
+        let failures = rest + [await first.value]
+        let waited = ContinuousClock.now - started
+        release.add()
+        try await holder.value
+        #expect(failures.allSatisfy { $0 is AnswerDeadline.Exceeded }, "each told to retry later: \(failures)")
+        #expect(waited < .seconds(5), "answered at the deadline, not after the pool's timeout: \(waited)")
+        // The write in flight commits once it gets its connection; the five behind it are shed.
+        let stored = {
+            try await pool.query("SELECT webhook_id FROM webhook_deliveries WHERE webhook_id LIKE \(prefix + "-%")").map {
+                try $0.decode("webhook_id", as: String.self)
+            }
+        }
+        #expect(await eventually { await (writer.shed, writer.writing) == (5, 0) })
+        #expect(try await stored() == [ids[0]], "only the write under way at the deadline")
+        // Shopify sends each again: every delivery ends stored exactly once.
+        let retry = WebhookDeliveryWriter(repository: WebhookDeliveryRepository(pool: pool), logger: testLogger)
+        var newlyStored: [String] = []
+        for id in ids where try await retry.store(delivery(id, body: body)) { newlyStored.append(id) }
+        #expect(newlyStored == Array(ids.dropFirst()), "the first is found stored, the shed ones are stored now")
+        #expect(try await stored().sorted() == ids.sorted())
+        await pool.close()
+    }
+
+    /// Past `maxWaitingBytes` waiting for a write, a delivery is refused at once (503).
+    @Test func deliveriesBeyondWhatMayWaitAreRefusedAtOnce() async throws {
+        try await migrate()
+        let pool = TestStack.test.pool(.order, size: 1, name: uniqueName("full"), acquireTimeout: .seconds(10))
+        let body = try sample.body()
+        let writer = WebhookDeliveryWriter(
+            repository: WebhookDeliveryRepository(pool: pool),
+            settings: .init(concurrentWrites: 1, answerWithin: .seconds(5), maxWaitingBytes: body.count * 2),
+            logger: testLogger
+        )
+        let prefix = uniqueName("full")
+        let release = Tally()
+        let holder = hold(pool, until: release)
+        try await Task.sleep(for: .milliseconds(100))
+        let first = Task { try await writer.store(delivery("\(prefix)-0", body: body)) }
+        #expect(await eventually { await (writer.writing, writer.queued) == (1, 0) })
+        let waiting = (1...2).map { index in Task { try await writer.store(delivery("\(prefix)-\(index)", body: body)) } }
+        #expect(await eventually { await writer.queued == 2 })
+        await #expect(throws: WebhookDeliveryWriter.Overloaded.self) { try await writer.store(delivery("\(prefix)-3", body: body)) }
+        release.add()
+        try await holder.value
+        #expect(try await first.value)
+        for task in waiting { #expect(try await task.value) }
         await pool.close()
     }
 }

@@ -2,22 +2,26 @@
 """Breaks the running system on purpose under steady load and checks, after each fault, that
 nothing was lost or done twice.
 
-    chaos.py --bin DIR --infra "scripts/infra chaos" --work DIR [--rate N] [--seconds N] [--short]
+    chaos.py --bin DIR --infra "scripts/infra chaos" --work DIR [--rate N] [--seconds N] [--replicas N] ...
 
-Starts the four services (the executables in --bin) against the chaos stack, loads a
-catalog and registers the vendors' devices, then sends signed Shopify orders at --rate per
-second, as Shopify does: a delivery that is not answered 200 is sent again with the same
-webhook id until it is; a few are sent again after their 200 (a retry after a lost answer)
-or under a new webhook id (a second delivery of the same event). Every seller order gets a
-Shiprocket "Delivered" webhook, a few twice or followed by a late "In Transit".
+Starts --replicas processes of each of the four services (the executables in --bin) against
+the chaos stack, loads a catalog and registers the vendors' devices, then sends signed
+Shopify orders at --rate per second, spread over the replicas as a load balancer would and
+as Shopify does: a delivery that is not answered 200 is sent again with the same webhook id
+until it is; a few are sent again after their 200 (a retry after a lost answer) or under a
+new webhook id (a second delivery of the same event). Every seller order gets a Shiprocket
+"Delivered" webhook, a few twice or followed by a late "In Transit".
 
-Faults, one per phase, in the middle of the load: kill -9 of each service and a new start,
-a RabbitMQ restart, a PostgreSQL restart, SMTP and push sinks failing, a storm of duplicate
-deliveries. After each phase the load pauses, the system is left to finish its work, and the
-invariants are checked from the databases, the broker and the sinks. Prints a table of faults,
-requests and anything lost or duplicated; exits 1 if any row is not all zeros, or if the
-notifications a phase's fault made the sinks receive twice exceed what that fault may cause
-(none, but for a kill of NotificationService: its sends in flight).
+Faults, one per phase, in the middle of the load: kill -9 of one replica of each service and
+a new start, RabbitMQ and PostgreSQL restarted, down for --outage seconds, and unreachable
+(packets dropped) as long, SMTP and push sinks failing, the SMTP sink slow, a storm of
+duplicate deliveries, and twice the rate the pipeline sustains (measured in the same run).
+After each phase the load pauses, the system is left to finish its work, and the invariants
+are checked from the databases, the broker and the sinks. Prints a table of faults, requests
+and anything lost or duplicated; exits 1 if any row is not all zeros, if the notifications a
+phase's fault made the sinks receive twice exceed what that fault may cause (none, but for a
+kill of NotificationService: its sends in flight), or if the overload's answers broke their
+bounds (every one 200 or 503 within 5 s; normal latency again within 30 s).
 """
 import argparse
 import base64
@@ -47,7 +51,8 @@ ADMIN = "chaos-admin-token"
 PUSH_TOKEN = "dev-push-token"
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 
-# name, port, prefix of the infra's database URL variable
+# name, port of the first replica, prefix of the infra's database URL variable. Replica r
+# listens on port + 10 * r.
 SERVICES = [
     ("OrderService", 28181, "ORDER_SERVICE"),
     ("InventoryService", 28182, "INVENTORY_SERVICE"),
@@ -74,9 +79,16 @@ def log(text):
 class System:
     def __init__(self, args):
         self.args = args
+        self.replicas = args.replicas
         self.infra = shlex.split(args.infra)
         self.env = self._infra_env()
-        self.processes = {}
+        self.processes = {}  # (name, replica) -> process
+        # The TCP ports the services reach PostgreSQL and RabbitMQ on (the checks here use
+        # PostgreSQL's socket file and RabbitMQ's own tools, which dropped packets spare).
+        self.pg_port = int(re.search(r":(\d+)/", self.env["ORDER_SERVICE_DATABASE_URL"]).group(1))
+        self.amqp_port = int(re.search(r":(\d+)/", self.env["AMQP_URL"]).group(1))
+        self.turns = {}  # service -> requests sent to it so far
+        self.turn_lock = threading.Lock()
         os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
 
     def _infra_env(self):
@@ -87,11 +99,17 @@ class System:
             env[re.sub(r"^CHAOS_", "", name)] = shlex.split(value)[0] if value else ""
         return env
 
-    def url(self, name):
-        return f"http://127.0.0.1:{dict((s[0], s[1]) for s in SERVICES)[name]}"
+    def url(self, name, replica=0):
+        return f"http://127.0.0.1:{dict((s[0], s[1]) for s in SERVICES)[name] + 10 * replica}"
 
-    def start(self, name):
-        port, prefix = next((p, x) for n, p, x in SERVICES if n == name)
+    def any_url(self, name):
+        """A replica in turn, as a load balancer in front of the replicas spreads requests."""
+        with self.turn_lock:
+            self.turns[name] = self.turns.get(name, 0) + 1
+            return self.url(name, self.turns[name] % self.replicas)
+
+    def start(self, name, replica=0):
+        port, prefix = next((p + 10 * replica, x) for n, p, x in SERVICES if n == name)
         env = dict(os.environ)
         env.update({
             "DATABASE_URL": self.env[f"{prefix}_DATABASE_URL"], "AMQP_URL": self.env["AMQP_URL"],
@@ -103,23 +121,25 @@ class System:
             "NOTIFICATION_BREAKER_OPEN_SECONDS": "2", "NOTIFICATION_BACKOFF_BASE_MS": "200",
             "SMTP_CONNECTIONS": str(SMTP_CONNECTIONS), "PUSH_CONCURRENCY": str(PUSH_CONCURRENCY),
         })
-        logfile = open(os.path.join(self.args.work, "logs", f"{name}.log"), "ab")
-        self.processes[name] = subprocess.Popen([os.path.join(self.args.bin, name)], env=env, stdin=subprocess.DEVNULL,
+        logfile = open(os.path.join(self.args.work, "logs", f"{name}-{replica}.log"), "ab")
+        self.processes[(name, replica)] = subprocess.Popen([os.path.join(self.args.bin, name)], env=env, stdin=subprocess.DEVNULL,
                                                 stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
         logfile.close()
 
-    def wait_ready(self, name, timeout=90):
+    def wait_ready(self, name, replica=0, timeout=90):
         deadline = time.time() + timeout
+        process = self.processes[(name, replica)]
         while time.time() < deadline:
-            if self.processes[name].poll() is not None:
-                raise SystemExit(f"chaos: {name} exited with {self.processes[name].returncode} (see {self.args.work}/logs)")
-            if http_get(self.url(name) + "/health/ready")[0] == 200:
+            if process.poll() is not None:
+                raise SystemExit(f"chaos: {name} replica {replica} exited with {process.returncode} (see {self.args.work}/logs)")
+            if http_get(self.url(name, replica) + "/health/ready")[0] == 200:
                 return
             time.sleep(0.2)
-        raise SystemExit(f"chaos: {name} not ready after {timeout} s")
+        raise SystemExit(f"chaos: {name} replica {replica} not ready after {timeout} s")
 
     def kill9_and_restart(self, name):
-        process = self.processes[name]
+        """Kills the first replica; the others carry on meanwhile, as in a cluster."""
+        process = self.processes[(name, 0)]
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         time.sleep(1)
@@ -200,6 +220,8 @@ class Traffic:
         self.in_flight = 0
         self.requests = 0
         self.refused = 0              # answers other than 200 (or none), each sent again
+        self.answers = []             # [sent at, (seconds to answer, status)] of every order request,
+                                      # from its sending (None until answered)
         self.streaming = threading.Event()
         self.storm = False
         self.stopped = False
@@ -241,11 +263,49 @@ class Traffic:
         }
         with self.lock:
             self.requests += 1
-        status, _ = http_request("POST", self.system.url("OrderService") + "/webhooks/shopify", body, headers)
+        answer = [time.time(), None]
+        with self.lock:
+            self.answers.append(answer)
+        started = time.monotonic()
+        status, _ = http_request("POST", self.system.any_url("OrderService") + "/webhooks/shopify", body, headers)
+        answer[1] = (time.monotonic() - started, status)  # one assignment: read whole or not at all
         if status != 200:
             with self.lock:
                 self.refused += 1
         return status == 200
+
+    def answers_between(self, start, end):
+        """Order requests sent in [start, end): (sent at, seconds to answer so far, status or
+        None while it waits)."""
+        now = time.time()
+        with self.lock:
+            chosen = [a for a in self.answers[-200_000:] if start <= a[0] < end]
+        return [(sent, *(answer or (now - sent, None))) for sent, answer in chosen]
+
+    def offer(self, rate, seconds, senders=None):
+        """New orders at `rate` a second for `seconds` whatever the answers (open loop, as
+        Shopify's deliveries arrive), or, with `senders`, as fast as that many senders go.
+        Returns how many were sent."""
+        started = time.time()
+        if senders:
+            def sender():
+                sent = 0
+                while time.time() - started < seconds:
+                    self.deliver_order()
+                    sent += 1
+                return sent
+            with concurrent.futures.ThreadPoolExecutor(max_workers=senders) as pool:
+                return sum(f.result() for f in [pool.submit(sender) for _ in range(senders)])
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1024)
+        rate = max(rate, 1)
+        sent = 0
+        while time.time() - started < seconds:
+            time.sleep(max(0.0, started + sent / rate - time.time()))
+            pool.submit(self.deliver_order)
+            sent += 1
+        # Orders answered 503 go on being sent again, as Shopify does; settle() waits for them.
+        pool.shutdown(wait=False)
+        return sent
 
     def _until_acked(self, send):
         """Sends until answered 200, as Shopify retries (here at most every second)."""
@@ -304,7 +364,7 @@ class Traffic:
         }).encode()
         with self.lock:
             self.requests += 1
-        status, _ = http_request("POST", self.system.url("DeliveryService") + "/webhooks/shiprocket", body,
+        status, _ = http_request("POST", self.system.any_url("DeliveryService") + "/webhooks/shiprocket", body,
                                  {"Content-Type": "application/json", "x-api-key": SHIPROCKET_TOKEN})
         if status != 200:
             with self.lock:
@@ -548,7 +608,146 @@ def check(system, traffic):
 
 # ---------------------------------------------------------------- faults and phases
 
-def phases(system, seconds, outage):
+SHOPIFY_TIMEOUT = 5.0   # Shopify gives up on an answer after 5 s
+RECOVERY_BOUND = 30.0   # back to normal latency within 30 s of the load dropping
+
+
+def processed_and_backlog(system):
+    """Orders past confirmation (allocated or refused), and deliveries and orders not yet."""
+    row = system.psql("""SELECT (SELECT count(*) FROM orders.orders WHERE status <> 'confirmed'),
+                                (SELECT count(*) FROM orders.webhook_deliveries WHERE status = 'pending')
+                              + (SELECT count(*) FROM orders.orders WHERE status = 'confirmed')""")[0]
+    return int(row[0]), int(row[1])
+
+
+class Overload:
+    """Twice the rate the system sustains, measured in the same run. With the steady load
+    paused, a burst as fast as 32 senders go leaves a backlog, and the rate at which the
+    pipeline turns it into allocated orders is the sustainable rate (it has the whole machine
+    for that, so the figure errs high; the burst's own rate, how fast webhooks are accepted,
+    is reported beside it). New orders then arrive, open loop, at twice that rate, for the
+    phase's load time twice over; then the steady load again. Every answer meanwhile must be 200 or 503 within
+    Shopify's 5 s (a request still unanswered after 5 s counts as late), latency must be back
+    to what it was before within 30 s, and the overload must have been one: the backlog grew
+    or requests were answered 503, at a rate sent of at least twice the pipeline's."""
+
+    def __init__(self, system, traffic, seconds):
+        self.system, self.traffic, self.seconds = system, traffic, seconds
+        self.report = {}
+        self.problems = {}
+
+    def measure(self):
+        """(webhooks accepted per second, orders allocated or refused per second)."""
+        started = time.time()
+        processed_before, _ = processed_and_backlog(self.system)
+        burst = self.traffic.offer(None, 5, senders=32)
+        burst_end = time.time()
+        processed_at_end, backlog_at_end = processed_and_backlog(self.system)
+        samples = [(burst_end, processed_at_end)]
+        while time.time() - burst_end < 60:
+            time.sleep(0.5)
+            processed, backlog = processed_and_backlog(self.system)
+            samples.append((time.time(), processed))
+            if backlog <= max(5, backlog_at_end // 20):
+                break
+        overall = (samples[-1][1] - processed_before) / (samples[-1][0] - started)
+        drain = (samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0]) if len(samples) > 2 else 0
+        accepted = burst / (burst_end - started)
+        self.report.update(burst=burst, accepted=accepted, backlog=backlog_at_end)
+        return accepted, max(overall, drain)
+
+    def __call__(self):
+        before = time.time()
+        baseline = percentile([a[1] for a in self.traffic.answers_between(before - self.seconds, before) if a[2] == 200], 0.99)
+        # The steady load pauses: the burst, then the overload, are all the load there is.
+        self.traffic.streaming.clear()
+        accepted, sustainable = self.measure()
+        rate = 2 * max(sustainable, 1)
+        _, backlog_before = processed_and_backlog(self.system)
+        started = time.time()
+        self.traffic.offer(rate, 2 * self.seconds)
+        dropped = time.time()
+        _, backlog_after = processed_and_backlog(self.system)
+        self.traffic.streaming.set()  # recovery is judged on the steady load
+        # Normal again: every request sent in a 3 s window answered 200 within twice the
+        # baseline (at least 100 ms), judged once each of them has had that long.
+        normal = max(2 * baseline, 0.1)
+        recovered, start = None, 0.0
+        while recovered is None and start <= RECOVERY_BOUND:
+            time.sleep(max(0.0, dropped + start + 3 + normal - time.time()))
+            window = self.traffic.answers_between(dropped + start, dropped + start + 3)
+            if window and all(status == 200 and waited <= normal for _, waited, status in window):
+                recovered = start
+            else:
+                start += 0.5
+        end = dropped + (RECOVERY_BOUND if recovered is None else recovered)
+        time.sleep(max(0.0, end + SHOPIFY_TIMEOUT - time.time()))  # every request has had its 5 s
+        answers = self.traffic.answers_between(started, end)
+        during = self.traffic.answers_between(started, dropped)
+        sent_rate = len(during) / (dropped - started)
+        refused = len([a for a in answers if a[2] == 503])
+        self.report.update(
+            sustainable=sustainable, rate=rate, sent=sent_rate, requests=len(answers), refused=refused,
+            slowest=max((a[1] for a in answers), default=0), baseline=baseline, recovered=recovered,
+            backlog_grew=backlog_after - backlog_before)
+        self.problems = {
+            "answers later than 5 s": len([a for a in answers if a[1] > SHOPIFY_TIMEOUT]),
+            "answers neither 200 nor 503": len([a for a in answers if a[2] not in (200, 503) and a[1] <= SHOPIFY_TIMEOUT]),
+            "not back to normal latency within 30 s": 0 if recovered is not None else 1,
+            "overload not reached": 0 if (sent_rate >= 2 * sustainable * 0.9
+                                          and (backlog_after > backlog_before or refused)) else 1,
+        }
+
+    def describe(self):
+        r = self.report
+        if "sustainable" not in r:
+            return ""
+        recovery = f"{r['recovered']:.1f} s" if r["recovered"] is not None else f"not within {RECOVERY_BOUND:.0f} s"
+        return (f"a burst of {r['burst']} was accepted at {r['accepted']:.0f}/s and left a backlog of {r['backlog']}, "
+                f"which the pipeline cleared at {r['sustainable']:.0f} orders/s; offered {r['rate']:.0f}/s "
+                f"(sent {r['sent']:.0f} requests/s): {r['requests']} requests until normal again, {r['refused']} "
+                f"answered 503, slowest {r['slowest']:.2f} s; backlog grew by {r['backlog_grew']}; p99 before "
+                f"{r['baseline'] * 1000:.0f} ms, normal again {recovery} after the overload")
+
+
+def percentile(values, fraction):
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+class PacketDrop:
+    """Drops every TCP packet to and from a port on loopback while in effect: a peer that
+    neither answers nor refuses, as a partitioned network or a dead host behind a router.
+    Rules carry a comment of their own, so that cleanup removes ours and nothing else."""
+
+    TAG = "marketplace-chaos"
+
+    def __init__(self, port):
+        self.rules = [["-p", "tcp", "--dport", str(port)], ["-p", "tcp", "--sport", str(port)]]
+
+    def _iptables(self, action, rule):
+        subprocess.run(["iptables", action, "INPUT", "-i", "lo", *rule, "-m", "comment", "--comment", self.TAG, "-j", "DROP"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def __enter__(self):
+        for rule in self.rules:
+            self._iptables("-I", rule)
+
+    def __exit__(self, *_):
+        for rule in self.rules:
+            self._iptables("-D", rule)
+
+    @classmethod
+    def remove_all(cls):
+        """Removes rules an interrupted run left behind."""
+        out = subprocess.run(["iptables", "-S", "INPUT"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if cls.TAG in line and line.startswith("-A "):
+                subprocess.run(["iptables", "-D", *shlex.split(line)[1:]], check=False)
+
+
+def phases(system, traffic, seconds, outage):
     def kill(name):
         return lambda: system.kill9_and_restart(name)
 
@@ -579,6 +778,12 @@ def phases(system, seconds, outage):
         time.sleep(seconds)
         os.remove(switch)
 
+    def unreachable(port):
+        def fault():
+            with PacketDrop(port):
+                time.sleep(outage)
+        return fault
+
     def sinks_fail():
         switches = [os.path.join(system.env["MAILBOX_DIR"], ".fail"), os.path.join(system.env["PUSH_SINK_DIR"], ".fail")]
         for switch in switches:
@@ -587,20 +792,27 @@ def phases(system, seconds, outage):
         for switch in switches:
             os.remove(switch)
 
+    def killed(name):
+        return (f"kill -9 {name}, start again" if system.replicas == 1
+                else f"kill -9 one of {system.replicas} {name} replicas, start it again")
+
     # name, fault, copies of notifications the fault may cause at the sinks
     return [
         ("none (steady load)", None, 0),
-        ("kill -9 OrderService, start again", kill("OrderService"), 0),
-        ("kill -9 InventoryService, start again", kill("InventoryService"), 0),
-        ("kill -9 DeliveryService, start again", kill("DeliveryService"), 0),
-        ("kill -9 NotificationService, start again", kill("NotificationService"), RESEND_BOUND),
+        (killed("OrderService"), kill("OrderService"), 0),
+        (killed("InventoryService"), kill("InventoryService"), 0),
+        (killed("DeliveryService"), kill("DeliveryService"), 0),
+        (killed("NotificationService"), kill("NotificationService"), RESEND_BOUND),
         ("restart RabbitMQ", restart_rabbitmq, 0),
         ("restart PostgreSQL", restart_postgres, 0),
         (f"PostgreSQL down for {outage} s", postgres_down, 0),
         (f"RabbitMQ down for {outage} s", rabbitmq_down, 0),
+        (f"PostgreSQL unreachable (packets dropped) for {outage} s", unreachable(system.pg_port), 0),
+        (f"RabbitMQ unreachable (packets dropped) for {outage} s", unreachable(system.amqp_port), 0),
         (f"SMTP and push sinks failing for {seconds} s", sinks_fail, 0),
         (f"SMTP sink slow ({SLOW_SMTP_SECONDS} s a message) for {seconds} s", smtp_slow, 0),
         ("storm of duplicate deliveries", "storm", 0),
+        ("overload at twice the sustainable rate", Overload(system, traffic, seconds), 0),
     ]
 
 
@@ -624,6 +836,7 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=int, default=10, help="load before and after each fault")
+    parser.add_argument("--replicas", type=int, default=2, choices=range(1, 10), metavar="1-9", help="processes of each service")
     parser.add_argument("--outage", type=int, default=60, help="seconds PostgreSQL and RabbitMQ stay down")
     parser.add_argument("--scarce", type=int, default=0, help="units of the scarce SKU (default: runs out half way)")
     parser.add_argument("--settle-timeout", type=int, default=240)
@@ -633,22 +846,27 @@ def main():
 
     system = System(args)
     signal.signal(signal.SIGTERM, interrupt)
+    if shutil.which("iptables"):
+        PacketDrop.remove_all()
     try:
         for name, _, _ in SERVICES:
-            system.start(name)
+            for replica in range(args.replicas):
+                system.start(name, replica)
         for name, _, _ in SERVICES:
-            system.wait_ready(name)
-        plan = list(enumerate(phases(system, args.seconds, args.outage), start=1))
+            for replica in range(args.replicas):
+                system.wait_ready(name, replica)
+        traffic = Traffic(system, args.rate)
+        plan = list(enumerate(phases(system, traffic, args.seconds, args.outage), start=1))
         all_phases = len(plan)
         if args.phases:
             plan = [plan[int(i) - 1] for i in args.phases.split(",")]
         # The scarce SKU runs out about half way, so that refused allocations happen too.
         orders_expected = args.rate * 2 * args.seconds * len(plan)
         load_catalog(system, args.scarce or max(10, int(orders_expected * 0.3 / 2)))
-        traffic = Traffic(system, args.rate)
         log(f"{len(plan)} phases, {args.rate:g} orders/s, {args.seconds} s of load before and after each fault")
 
         rows = []
+        notes = []
         failed = False
         copies_before = 0
         copies_beyond_bound = 0
@@ -673,6 +891,9 @@ def main():
             traffic.storm = False
             after = traffic.snapshot()
             found = check(system, traffic)
+            if isinstance(action, Overload):
+                found.update(action.problems)
+                notes.append(f"{fault}: {action.describe()}")
             copies = found.pop("copies received")
             resent, copies_before = copies - copies_before, copies
             copies_beyond_bound += beyond_bound(resent, copies_allowed)
@@ -692,6 +913,7 @@ def main():
                 f"{row['orders']} orders, {row['deliveries']} deliveries, notifications received twice "
                 f"{resent} (bound {copies_allowed}); "
                 + ("all invariants hold" if not bad else "FOUND " + ", ".join(f"{k} {v}" for k, v in found.items() if v))
+                + (f"; {action.describe()}" if isinstance(action, Overload) else "")
                 + ("" if settled else f" (work still left after {args.settle_timeout} s: {left})")
                 + f"; phase took {time.time() - phase_started:.0f} s (fault {took:.0f} s, idle after {settle_took:.0f} s)")
             if not settled and args.keep:
@@ -701,6 +923,8 @@ def main():
 
         traffic.stopped = True
         print_table(rows, system)
+        for note in notes:
+            print(f"\n{note}.")
         if not failed and not checker_notices_damage(system, traffic):
             failed = True
         return 1 if failed else 0
@@ -708,7 +932,11 @@ def main():
         log("interrupted")
         return 130
     finally:
-        system.stop_all()
+        try:
+            if shutil.which("iptables"):
+                PacketDrop.remove_all()
+        finally:
+            system.stop_all()
 
 
 def checker_notices_damage(system, traffic):

@@ -31,10 +31,12 @@ struct JobQueue: Sendable {
 
     /// Claims up to `limit` due jobs (pending and due, or leased to a worker whose lease ran
     /// out) for `lease`, from each of `channels` in turn.
-    func claim(limit: Int, lease: Duration, channels: [Job.Channel] = [.email, .push]) async throws -> [Job] {
+    /// A job whose lease ran out is taken back once it ran out `expiredFor` ago (see
+    /// `OutageMemory` for why that may be longer than at once).
+    func claim(limit: Int, lease: Duration, channels: [Job.Channel] = [.email, .push], expiredFor: Duration = .zero) async throws -> [Job] {
         var claimed: [Job] = []
         for channel in channels where claimed.count < limit {
-            claimed += try await claim(limit: limit - claimed.count, lease: lease, channel: channel)
+            claimed += try await claim(limit: limit - claimed.count, lease: lease, channel: channel, expiredFor: expiredFor)
         }
         return claimed
     }
@@ -42,13 +44,15 @@ struct JobQueue: Sendable {
     /// One channel's claim. Expired leases first (their jobs have waited longest), then due
     /// jobs oldest first; each read walks its index (`jobs_due`, `jobs_leased`) in that order
     /// and stops at `limit`, so a backlog does not make every claim slower.
-    private func claim(limit: Int, lease: Duration, channel: Job.Channel) async throws -> [Job] {
-        let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+    private func claim(limit: Int, lease: Duration, channel: Job.Channel, expiredFor: Duration) async throws -> [Job] {
+        let leaseSeconds = lease.seconds
+        let expiredSeconds = expiredFor.seconds
         return try await pool.query(
             """
             WITH expired AS (
                 SELECT id FROM jobs
-                WHERE state = 'PROCESSING' AND channel = \(channel.rawValue) AND lease_until < now()
+                WHERE state = 'PROCESSING' AND channel = \(channel.rawValue)
+                  AND lease_until < now() - \(expiredSeconds) * interval '1 second'
                 ORDER BY lease_until, id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED

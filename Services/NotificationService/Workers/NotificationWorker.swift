@@ -20,6 +20,15 @@ struct NotificationWorker: Service {
         /// Left of a lease after the longest send, for recording it: the pool's wait for a
         /// connection (10 s at most) and the statement.
         var recordMargin = Duration.seconds(11)
+        /// How long the database must have answered, after this replica last failed to reach
+        /// it, before a job is taken back as soon as its lease runs out (`OutageMemory`): time
+        /// for a record cut off by the same outage to get through once the database is back:
+        /// its retries are at most 5 s apart, then a connection (up to 5 s), the pool's wait
+        /// (up to 10 s) and the statement.
+        var reclaimAfterOutage = Duration.seconds(30)
+        /// Meanwhile, a lease that ran out this long ago is taken back all the same: a replica
+        /// that keeps meeting slow or failed calls still takes over a dead one's jobs.
+        var reclaimLongExpired = Duration.seconds(300)
     }
 
     let queue: JobQueue
@@ -28,15 +37,23 @@ struct NotificationWorker: Service {
     let settings: Settings
     let logger: Logger
     private let recorder: SendRecorder
+    private let outages: OutageMemory
     private let sent = Counter(label: "notifications_sent_total")
     private let failed = Counter(label: "notifications_failed_attempts_total")
 
-    init(queue: JobQueue, providers: [any NotificationProvider], settings: Settings = .init(), logger: Logger) {
+    init(
+        queue: JobQueue,
+        providers: [any NotificationProvider],
+        settings: Settings = .init(),
+        outages: OutageMemory = OutageMemory(),
+        logger: Logger
+    ) {
         self.queue = queue
+        self.outages = outages
         self.providers = providers
         self.settings = settings
         self.logger = logger
-        recorder = SendRecorder(queue: queue, logger: logger)
+        recorder = SendRecorder(queue: queue, outages: outages, logger: logger)
         breakers = Dictionary(
             uniqueKeysWithValues: providers.map { provider in
                 let gauge = Gauge(label: "notification_breaker_state", dimensions: [("channel", provider.channel.rawValue)])
@@ -82,7 +99,15 @@ struct NotificationWorker: Service {
         defer { if probing { breaker.abandonProbe() } }
         let claimedAt = ContinuousClock.now
         let sendBy = claimedAt + min(settings.lease / 2, settings.lease - provider.maxSendTime - settings.recordMargin)
-        let jobs = try await queue.claim(limit: probing ? 1 : settings.batchSize, lease: settings.lease, channels: [provider.channel])
+        let reclaimAfter = outages.quiet(for: settings.reclaimAfterOutage) ? Duration.zero : settings.reclaimLongExpired
+        let jobs = try await outages.watching {
+            try await queue.claim(
+                limit: probing ? 1 : settings.batchSize,
+                lease: settings.lease,
+                channels: [provider.channel],
+                expiredFor: reclaimAfter
+            )
+        }
         if jobs.isEmpty {
             if probing { breaker.recordSuccess() }  // nothing to probe with; try again normally
             return 0

@@ -14,12 +14,14 @@ actor SendRecorder {
     }
 
     private let queue: JobQueue
+    private let outages: OutageMemory
     private let logger: Logger
     private var waiting: [Waiter] = []
     private var writing = false
 
-    init(queue: JobQueue, logger: Logger) {
+    init(queue: JobQueue, outages: OutageMemory, logger: Logger) {
         self.queue = queue
+        self.outages = outages
         self.logger = logger
     }
 
@@ -57,7 +59,7 @@ actor SendRecorder {
         var failures = 0
         while true {
             do {
-                return try await queue.complete(jobs)
+                return try await outages.watching { try await queue.complete(jobs) }
             } catch let error as PostgresError where error.isTemporary && !Task.isShuttingDownGracefully {
                 logger.warning("sends not recorded yet; trying again", metadata: [LogKey.jobs: "\(jobs.count)", LogKey.error: "\(error)"])
                 failures += 1

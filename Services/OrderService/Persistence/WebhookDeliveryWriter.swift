@@ -15,11 +15,29 @@ actor WebhookDeliveryWriter {
         var maxBatch = 64
         /// Attempts for a batch that hits a deadlock or serialization failure.
         var attempts = 3
+        /// The longest a caller waits to hear whether its delivery is stored: within
+        /// Shopify's 5 s, so that an overloaded or stalled database is answered 503 (Shopify
+        /// sends it again) instead of timing out. A delivery still waiting for its batch at
+        /// the deadline is not written at all: under overload, work nobody waits for is shed.
+        var answerWithin: Duration = .seconds(4)
+        /// A delivery with less time than this left is not written either: its write would
+        /// most likely end after its caller was told 503.
+        var minimumTimeLeft: Duration = .milliseconds(250)
+        /// Payload bytes that may wait for a write. Beyond, a delivery is answered 503 at once:
+        /// callers told 503 at their deadline no longer hold the server back, so without a
+        /// bound a stalled database would let waiting payloads grow with the request rate.
+        var maxWaitingBytes = 64 * 1024 * 1024
+    }
+
+    /// Too much already waits for a write (`maxWaitingBytes`).
+    struct Overloaded: Error, CustomStringConvertible {
+        var description: String { "too many deliveries waiting to be stored" }
     }
 
     private struct Waiter {
         var webhook: ReceivedWebhook
         var continuation: CheckedContinuation<Bool, any Error>
+        var deadline: ContinuousClock.Instant
     }
 
     private let repository: WebhookDeliveryRepository
@@ -28,12 +46,16 @@ actor WebhookDeliveryWriter {
     private let settings: Settings
     private let logger: Logger
     private var waiting: [Waiter] = []
-    private var writing = 0
+    private var waitingBytes = 0
+    /// Writes in flight (a test figure too).
+    private(set) var writing = 0
     private let batchSizes = Recorder(label: "webhook_store_batch_size")
     /// Statements that stored deliveries, one commit each (a test and diagnostics figure).
     private(set) var commits = 0
     /// Batches split into single-row writes because a row was refused (a test figure).
     private(set) var splits = 0
+    /// Deliveries not written because their deadline passed while they waited (a test figure).
+    private(set) var shed = 0
 
     init(repository: WebhookDeliveryRepository, settings: Settings = .init(), logger: Logger) {
         self.repository = repository
@@ -41,15 +63,22 @@ actor WebhookDeliveryWriter {
         self.logger = logger
     }
 
-    /// Stores the delivery durably; false if its webhook id was stored before.
+    /// Stores the delivery durably; false if its webhook id was stored before. Throws
+    /// `AnswerDeadline.Exceeded` if that is not known within `answerWithin`.
     nonisolated func store(_ webhook: ReceivedWebhook) async throws -> Bool {
         if recent.contains(webhook.headers.webhookId) { return false }
-        return try await enqueue(webhook)
+        let deadline = ContinuousClock.now.advanced(by: settings.answerWithin)
+        return try await AnswerDeadline(settings.answerWithin).run { try await self.enqueue(webhook, deadline: deadline) }
     }
 
-    private func enqueue(_ webhook: ReceivedWebhook) async throws -> Bool {
-        try await withCheckedThrowingContinuation { continuation in
-            waiting.append(Waiter(webhook: webhook, continuation: continuation))
+    /// Deliveries waiting for a write (a test figure).
+    var queued: Int { waiting.count }
+
+    private func enqueue(_ webhook: ReceivedWebhook, deadline: ContinuousClock.Instant) async throws -> Bool {
+        guard waitingBytes + webhook.payload.count <= settings.maxWaitingBytes || waiting.isEmpty else { throw Overloaded() }
+        return try await withCheckedThrowingContinuation { continuation in
+            waiting.append(Waiter(webhook: webhook, continuation: continuation, deadline: deadline))
+            waitingBytes += webhook.payload.count
             if writing < settings.concurrentWrites {
                 writing += 1
                 Task { await drain() }
@@ -59,12 +88,33 @@ actor WebhookDeliveryWriter {
 
     /// Writes batches until nothing waits. Other callers enqueue while a write is awaited.
     private func drain() async {
-        while !waiting.isEmpty {
+        while true {
+            shedExpired()
+            if waiting.isEmpty { break }
             let batch = Array(waiting.prefix(settings.maxBatch))
             waiting.removeFirst(batch.count)
+            waitingBytes -= batch.reduce(0) { $0 + $1.webhook.payload.count }
             await write(batch)
         }
         writing -= 1
+    }
+
+    /// Answers, without writing them, the deliveries whose callers were told 503 already or
+    /// will be before a write could end.
+    private func shedExpired() {
+        let cutoff = ContinuousClock.now.advanced(by: settings.minimumTimeLeft)
+        guard waiting.contains(where: { $0.deadline <= cutoff }) else { return }
+        var kept: [Waiter] = []
+        for waiter in waiting {
+            if waiter.deadline <= cutoff {
+                shed += 1
+                waitingBytes -= waiter.webhook.payload.count
+                waiter.continuation.resume(throwing: AnswerDeadline.Exceeded(limit: settings.answerWithin))
+            } else {
+                kept.append(waiter)
+            }
+        }
+        waiting = kept
     }
 
     private func write(_ batch: [Waiter]) async {

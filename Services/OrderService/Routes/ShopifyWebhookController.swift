@@ -2,6 +2,7 @@ import Common
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
 
 /// `POST /webhooks/shopify`: verifies the signature on the raw bytes, stores the delivery
@@ -12,6 +13,7 @@ struct ShopifyWebhookController: Sendable {
     let signature: ShopifySignature
     let webhooks: WebhookDeliveryWriter
     let logger: Logger
+    let notStoredInTime = Counter(label: "webhooks_not_stored_in_time_total")
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/webhooks/shopify") { request, _ in
@@ -38,6 +40,11 @@ struct ShopifyWebhookController: Sendable {
         let stored: Bool
         do {
             stored = try await webhooks.store(ReceivedWebhook(headers: headers, payload: payload))
+        } catch let error where error is AnswerDeadline.Exceeded || error is WebhookDeliveryWriter.Overloaded {
+            // Overloaded or stalled: answered before Shopify gives up, which sends it again.
+            notStoredInTime.increment()
+            logger.warning("webhook not stored in time", metadata: [LogKey.webhookId: "\(headers.webhookId)", LogKey.error: "\(error)"])
+            throw HTTPError(.serviceUnavailable, message: "delivery could not be stored in time; retry later")
         } catch {
             // Not stored, so not acknowledged: Shopify sends it again.
             logger.error("webhook not stored", metadata: [LogKey.webhookId: "\(headers.webhookId)", LogKey.error: "\(error)"])

@@ -42,6 +42,9 @@ struct DeadLetterController: Sendable {
     private func alone<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
         do {
             return try await pool.withTransaction { tx in
+                // The transaction sits idle while the broker works, for as long as the replay
+                // takes: the server must not end it (and its lock) halfway.
+                _ = try await tx.query("SET LOCAL idle_in_transaction_session_timeout = 0")
                 let key = "dead-letters:" + queue.topology.deadLetterQueue
                 guard try await tx.query("SELECT pg_try_advisory_xact_lock(hashtext(\(key))) AS locked").scalar("locked", as: Bool.self) == true
                 else {
