@@ -12,19 +12,22 @@ public struct AnswerDeadline: Sendable {
     }
 
     public let limit: Duration
+    /// When the caller stops waiting: `limit` after its request arrived.
+    public let deadline: ContinuousClock.Instant
 
-    public init(_ limit: Duration) {
+    public init(_ limit: Duration, from start: ContinuousClock.Instant = .now) {
         self.limit = limit
+        deadline = start.advanced(by: limit)
     }
 
     public func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let answer = Answer<T>()
-        let limit = self.limit
+        let (limit, deadline) = (self.limit, self.deadline)
         return try await withCheckedThrowingContinuation { continuation in
             answer.wait(continuation)
             // Whichever ends first answers; the other finds the answer given.
             let timer = Task {
-                try await Task.sleep(for: limit)
+                try await Task.sleep(until: deadline, clock: .continuous)
                 answer.give(.failure(Exceeded(limit: limit)))
             }
             Task {

@@ -20,11 +20,18 @@ struct NotificationWorker: Service {
         /// Left of a lease after the longest send, for recording it: the pool's wait for a
         /// connection (10 s at most) and the statement.
         var recordMargin = Duration.seconds(11)
+        /// How long after its lease ran out a job is taken back. A record sent just before a
+        /// short outage can hang on its connection without an error (nothing tells this
+        /// replica of the outage either) until the network returns or the connection's dead-
+        /// peer timeout (15 s) ends it; a claim sent meanwhile hangs as well and then runs. A
+        /// record starts at least `recordMargin` before its lease ends, so a grace longer
+        /// than the dead-peer timeout lets such a record in first.
+        var reclaimGrace = Duration.seconds(20)
         /// How long the database must have answered, after this replica last failed to reach
-        /// it, before a job is taken back as soon as its lease runs out (`OutageMemory`): time
-        /// for a record cut off by the same outage to get through once the database is back:
-        /// its retries are at most 5 s apart, then a connection (up to 5 s), the pool's wait
-        /// (up to 10 s) and the statement.
+        /// it (or started), before `reclaimGrace` applies (`OutageMemory`): time for a record
+        /// cut off by the same outage to get through once the database is back: its retries
+        /// are at most 5 s apart, then a connection (up to 5 s), the pool's wait (up to 10 s)
+        /// and the statement.
         var reclaimAfterOutage = Duration.seconds(30)
         /// Meanwhile, a lease that ran out this long ago is taken back all the same: a replica
         /// that keeps meeting slow or failed calls still takes over a dead one's jobs.
@@ -99,7 +106,7 @@ struct NotificationWorker: Service {
         defer { if probing { breaker.abandonProbe() } }
         let claimedAt = ContinuousClock.now
         let sendBy = claimedAt + min(settings.lease / 2, settings.lease - provider.maxSendTime - settings.recordMargin)
-        let reclaimAfter = outages.quiet(for: settings.reclaimAfterOutage) ? Duration.zero : settings.reclaimLongExpired
+        let reclaimAfter = outages.quiet(for: settings.reclaimAfterOutage) ? settings.reclaimGrace : settings.reclaimLongExpired
         let jobs = try await outages.watching {
             try await queue.claim(
                 limit: probing ? 1 : settings.batchSize,

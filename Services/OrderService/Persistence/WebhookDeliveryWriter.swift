@@ -64,17 +64,23 @@ actor WebhookDeliveryWriter {
     }
 
     /// Stores the delivery durably; false if its webhook id was stored before. Throws
-    /// `AnswerDeadline.Exceeded` if that is not known within `answerWithin`.
-    nonisolated func store(_ webhook: ReceivedWebhook) async throws -> Bool {
+    /// `AnswerDeadline.Exceeded` if that is not known within `answerWithin` of the request's
+    /// arrival (reading its body and checking its signature count too), `Overloaded` if too
+    /// much waits already.
+    nonisolated func store(_ webhook: ReceivedWebhook, arrivedAt: ContinuousClock.Instant = .now) async throws -> Bool {
         if recent.contains(webhook.headers.webhookId) { return false }
-        let deadline = ContinuousClock.now.advanced(by: settings.answerWithin)
-        return try await AnswerDeadline(settings.answerWithin).run { try await self.enqueue(webhook, deadline: deadline) }
+        let deadline = AnswerDeadline(settings.answerWithin, from: arrivedAt)
+        return try await deadline.run { try await self.enqueue(webhook, deadline: deadline.deadline) }
     }
 
     /// Deliveries waiting for a write (a test figure).
     var queued: Int { waiting.count }
 
     private func enqueue(_ webhook: ReceivedWebhook, deadline: ContinuousClock.Instant) async throws -> Bool {
+        // Those whose callers were told 503 already are not what fills the queue.
+        if let oldest = waiting.first, oldest.deadline <= ContinuousClock.now.advanced(by: settings.minimumTimeLeft) {
+            shedExpired()
+        }
         guard waitingBytes + webhook.payload.count <= settings.maxWaitingBytes || waiting.isEmpty else { throw Overloaded() }
         return try await withCheckedThrowingContinuation { continuation in
             waiting.append(Waiter(webhook: webhook, continuation: continuation, deadline: deadline))

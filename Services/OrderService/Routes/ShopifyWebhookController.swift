@@ -22,6 +22,7 @@ struct ShopifyWebhookController: Sendable {
     }
 
     func receive(_ request: Request) async throws -> Response {
+        let arrivedAt = ContinuousClock.now
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {
             throw HTTPError(.contentTooLarge, message: "body larger than 5 MiB")
         }
@@ -39,7 +40,7 @@ struct ShopifyWebhookController: Sendable {
         }
         let stored: Bool
         do {
-            stored = try await webhooks.store(ReceivedWebhook(headers: headers, payload: payload))
+            stored = try await webhooks.store(ReceivedWebhook(headers: headers, payload: payload), arrivedAt: arrivedAt)
         } catch let error where error is AnswerDeadline.Exceeded || error is WebhookDeliveryWriter.Overloaded {
             // Overloaded or stalled: answered before Shopify gives up, which sends it again.
             notStoredInTime.increment()
