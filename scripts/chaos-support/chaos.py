@@ -563,12 +563,16 @@ def check(system, traffic):
             stock_off += 1
     found["stock levels wrong"] = stock_off
 
+    # Aggregated once and joined: a subquery per order (allocations.shopify_order_id has no
+    # index) took over 60 s at 20,000 orders.
     found["seller orders wrong"] = scalar(system, """
+        WITH sellers AS (SELECT order_id, count(*) AS n FROM orders.seller_orders GROUP BY 1),
+             vendors AS (SELECT a.shopify_order_id, count(DISTINCT l.vendor_id) AS n
+                         FROM inventory.allocation_lines l JOIN inventory.allocations a USING (order_id) GROUP BY 1)
         SELECT count(*) FROM orders.orders o
-        WHERE o.status IN ('allocated', 'delivered')
-          AND (SELECT count(*) FROM orders.seller_orders s WHERE s.order_id = o.id)
-           <> (SELECT count(DISTINCT l.vendor_id) FROM inventory.allocation_lines l
-               JOIN inventory.allocations a USING (order_id) WHERE a.shopify_order_id = o.shopify_order_id::text)""")
+        LEFT JOIN sellers s ON s.order_id = o.id
+        LEFT JOIN vendors v ON v.shopify_order_id = o.shopify_order_id::text
+        WHERE o.status IN ('allocated', 'delivered') AND coalesce(s.n, 0) <> coalesce(v.n, 0)""")
     found["deliveries missing"] = scalar(system, """
         SELECT count(*) FROM orders.seller_orders s
         WHERE NOT EXISTS (SELECT 1 FROM delivery.deliveries d WHERE d.split_order_id = s.split_order_id)""")
@@ -638,10 +642,11 @@ class Overload:
     pipeline turns it into allocated orders is the sustainable rate (it has the whole machine
     for that, so the figure errs high; the burst's own rate, how fast webhooks are accepted,
     is reported beside it). New orders then arrive, open loop, at twice that rate, for the
-    phase's load time twice over; then the steady load again. Every answer meanwhile must be 200 or 503 within
-    Shopify's 5 s (a request still unanswered after 5 s counts as late), latency must be back
-    to what it was before within 30 s, and the overload must have been one: the backlog grew
-    or requests were answered 503, at a rate sent of at least twice the pipeline's."""
+    phase's load time twice over; then the steady load again. Every answer meanwhile must be
+    200 or 503 within Shopify's 5 s (a request still unanswered after 5 s counts as late), and
+    latency must be back to what it was before within 30 s. Whether it was an overload (the
+    backlog grew or requests were answered 503, new orders sent at 90% of twice the
+    pipeline's rate or more) is reported, with a warning when not."""
 
     def __init__(self, system, traffic, seconds):
         self.system, self.traffic, self.seconds = system, traffic, seconds
@@ -707,9 +712,13 @@ class Overload:
             "answers later than 5 s": len([a for a in answers if a[1] > SHOPIFY_TIMEOUT]),
             "answers neither 200 nor 503": len([a for a in answers if a[2] not in (200, 503) and a[1] <= SHOPIFY_TIMEOUT]),
             "not back to normal latency within 30 s": 0 if recovered is not None else 1,
-            "overload not reached": 0 if (sent_rate >= 2 * sustainable * 0.9
-                                          and (backlog_after > backlog_before or refused)) else 1,
         }
+        # Whether the premise held is said, not counted as a fault of the system: on a
+        # machine short of CPU the load generator itself may fall behind.
+        reached = sent_rate >= 2 * sustainable * 0.9 and (backlog_after > backlog_before or refused)
+        self.report["warning"] = "" if reached else (
+            " (WARNING: no overload reached: new orders went out at less than 90% of twice the pipeline's rate, "
+            "or the backlog did not grow and nothing was answered 503; the bounds above held at the load sent)")
 
     def describe(self):
         r = self.report
@@ -720,7 +729,7 @@ class Overload:
                 f"which the pipeline cleared at {r['sustainable']:.0f} orders/s; offered {r['rate']:.0f}/s "
                 f"(new orders sent at {r['sent']:.0f}/s): {r['requests']} requests until normal again, {r['refused']} "
                 f"answered 503, slowest {r['slowest']:.2f} s; backlog grew by {r['backlog_grew']}; p99 before "
-                f"{r['baseline'] * 1000:.0f} ms, normal again {recovery} after the overload")
+                f"{r['baseline'] * 1000:.0f} ms, normal again {recovery} after the overload{r['warning']}")
 
 
 def percentile(values, fraction):
