@@ -9,6 +9,9 @@ import Testing
 /// Group commit of received deliveries, against the test PostgreSQL.
 struct WebhookDeliveryWriterTests {
     let sample = SampleOrder()
+    /// The answer deadline for tests not about it: far beyond a busy CI machine's slowest
+    /// commit, so that only the deadline tests can meet one.
+    let patient: Duration = .seconds(60)
 
     func migratedPool() async throws -> PostgresPool {
         let pool = TestStack.test.pool(.order, size: 4, name: uniqueName("writer"))
@@ -50,7 +53,7 @@ struct WebhookDeliveryWriterTests {
         let pool = try await migratedPool()
         let writer = WebhookDeliveryWriter(
             repository: WebhookDeliveryRepository(pool: pool),
-            settings: .init(concurrentWrites: 2),
+            settings: .init(concurrentWrites: 2, answerWithin: patient),
             logger: testLogger
         )
         let prefix = uniqueName("group")
@@ -74,7 +77,11 @@ struct WebhookDeliveryWriterTests {
         // A later retry is answered from the ids this writer saw committed, without a write.
         #expect(try await writer.store(delivery(ids[0], body: body)) == false)
         #expect(await writer.commits == commits)
-        let fresh = WebhookDeliveryWriter(repository: WebhookDeliveryRepository(pool: pool), logger: testLogger)
+        let fresh = WebhookDeliveryWriter(
+            repository: WebhookDeliveryRepository(pool: pool),
+            settings: .init(answerWithin: patient),
+            logger: testLogger
+        )
         #expect(try await fresh.store(delivery(ids[0], body: body)) == false, "another replica finds it in the database")
         await pool.close()
     }
@@ -88,7 +95,7 @@ struct WebhookDeliveryWriterTests {
         let poison = uniqueName("poison") + String((0..<6000).map { _ in alphabet.randomElement()! })
         let writer = WebhookDeliveryWriter(
             repository: WebhookDeliveryRepository(pool: pool),
-            settings: .init(concurrentWrites: 1),
+            settings: .init(concurrentWrites: 1, answerWithin: patient),
             logger: testLogger
         )
         let prefix = uniqueName("good")
@@ -114,7 +121,7 @@ struct WebhookDeliveryWriterTests {
         let pool = TestStack.test.pool(.order, size: 1, name: uniqueName("saturated"), acquireTimeout: .milliseconds(300))
         let writer = WebhookDeliveryWriter(
             repository: WebhookDeliveryRepository(pool: pool),
-            settings: .init(concurrentWrites: 1),
+            settings: .init(concurrentWrites: 1, answerWithin: patient),
             logger: testLogger
         )
         let body = try sample.body()
@@ -192,7 +199,11 @@ struct WebhookDeliveryWriterTests {
         #expect(await eventually { await (writer.shed, writer.writing) == (5, 0) })
         #expect(try await stored() == [ids[0]], "only the write under way at the deadline")
         // Shopify sends each again: every delivery ends stored exactly once.
-        let retry = WebhookDeliveryWriter(repository: WebhookDeliveryRepository(pool: pool), logger: testLogger)
+        let retry = WebhookDeliveryWriter(
+            repository: WebhookDeliveryRepository(pool: pool),
+            settings: .init(answerWithin: patient),
+            logger: testLogger
+        )
         var newlyStored: [String] = []
         for id in ids where try await retry.store(delivery(id, body: body)) { newlyStored.append(id) }
         #expect(newlyStored == Array(ids.dropFirst()), "the first is found stored, the shed ones are stored now")
@@ -207,7 +218,7 @@ struct WebhookDeliveryWriterTests {
         let body = try sample.body()
         let writer = WebhookDeliveryWriter(
             repository: WebhookDeliveryRepository(pool: pool),
-            settings: .init(concurrentWrites: 1, answerWithin: .seconds(5), maxWaitingBytes: body.count * 2),
+            settings: .init(concurrentWrites: 1, answerWithin: patient, maxWaitingBytes: body.count * 2),
             logger: testLogger
         )
         let prefix = uniqueName("full")
