@@ -51,14 +51,15 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// and the same work may succeed later.
     public var isTemporary: Bool { isConnectionFailure || kind == .busy }
 
-    /// Whether one row of a multi-row statement can have caused the failure (a value out of
-    /// range, a constraint, a row too large for an index), so that writing the rows one by one
-    /// would store the others. Not so for failures of the whole statement or server: a lost
-    /// connection, no free connection, a transaction conflict, a lack of resources, a
-    /// cancelled statement (a timeout) or an internal error.
+    /// Whether one row of a multi-row statement can have caused the failure, so that writing
+    /// the rows one by one would store the others: a value the column cannot hold (class 22),
+    /// a constraint (23), a row too large for an index (54). Any other failure is the whole
+    /// statement's or the server's (a lost connection, no free connection, a read-only server
+    /// after a failover, a missing table or privilege, a conflict, a timeout), and every row
+    /// written alone would fail the same way.
     public var mayBeCausedByOneRow: Bool {
         guard kind == .server, let sqlState else { return false }
-        return !["08", "40", "53", "57", "58", "XX"].contains(String(sqlState.rawValue.prefix(2)))
+        return ["22", "23", "54"].contains(String(sqlState.rawValue.prefix(2)))
     }
 }
 

@@ -55,10 +55,11 @@ extension FaultTests {
     }
 
     /// Two replicas with one SMTP connection each and a relay that takes 3.5 s per message,
-    /// on a 22 s lease (push's 10 s timeout and 11 s to record) with a 4 s SMTP timeout: a job
-    /// is sent only while its lease has room for the longest send and its record, so no
-    /// replica claims a job the other is still sending, and every email goes out once. (A
-    /// guard: the test that fails without the rule is the refusal of a lease too short.)
+    /// on a 22 s lease (push's 10 s timeout and 11 s to record) with a 4 s SMTP timeout. One
+    /// replica claims all 14 jobs at once; sent one after another they would take 49 s, and
+    /// the other replica takes back a lease 20 s after it ran out (42 s), so without the rule
+    /// the last ones would go out twice. With it a job is sent only while its lease has room
+    /// for the longest send and its record; the rest are given back for either to claim.
     @Test func twoReplicasWithOneSlowSMTPConnectionEachSendNothingTwice() async throws {
         let first = NotificationHarness(port: 28459, stack: stack)
         let second = NotificationHarness(port: 28460, stack: stack)
@@ -66,15 +67,30 @@ extension FaultTests {
         try "3.5".write(to: slow, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: slow) }
         let settings = ["SMTP_CONNECTIONS": "1", "SMTP_TIMEOUT_SECONDS": "4", "NOTIFICATION_LEASE_SECONDS": "22"]
-        let emails = (0..<6).map { _ in "\(uniqueName("slow"))@example.com" }
+        let emails = (0..<14).map { _ in "\(uniqueName("slow"))@example.com" }
+        // The 14 jobs are made before either replica runs and fall due together 4 s later, so
+        // that one replica's pass claims all of them (made one by one from events, they
+        // would be claimed one or two at a time, by either replica in turn).
+        let (queue, pool) = try await queue()
+        let event = uniqueName("slow-batch")
+        try await pool.withTransaction { tx in
+            try await queue.enqueue(
+                emails.map {
+                    NewJob(eventId: event, channel: .email, recipient: $0, template: "test", message: ["to": $0, "subject": "slow", "text": "t"])
+                },
+                in: tx
+            )
+        }
+        _ = try await pool.query("UPDATE jobs SET next_attempt_at = now() + interval '4 seconds' WHERE event_id = \(event)")
+        await pool.close()
         try await withRunningApplication(try await first.app(extra: settings)) { () async throws -> Void in
             try await withRunningApplication(try await second.app(extra: settings)) { () async throws -> Void in
-                for email in emails {
-                    try await first.publish("order.confirmed", NotificationHarness.confirmed(order: uniqueName("slow-order"), email: email))
-                }
-                #expect(await eventually { emails.allSatisfy { !first.mails(to: $0).isEmpty } }, "every email sent")
-                // Longer than a lease: a job sent past its lease would have been sent again by now.
-                try await Task.sleep(for: .seconds(23))
+                #expect(
+                    await eventually { emails.allSatisfy { !first.mails(to: $0).isEmpty } },
+                    "every email sent"
+                )
+                // A copy sent after its lease was taken back would arrive within a send.
+                try await Task.sleep(for: .seconds(8))
                 for email in emails { #expect(first.mails(to: email).count == 1, "\(email): one email") }
             }
         }

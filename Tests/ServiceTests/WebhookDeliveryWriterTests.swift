@@ -87,7 +87,8 @@ struct WebhookDeliveryWriterTests {
     }
 
     @Test func aRowThePostgresServerRefusesFailsAloneNotItsBatch() async throws {
-        let pool = try await migratedPool()
+        try await migrate()
+        let pool = TestStack.test.pool(.order, size: 1, name: uniqueName("poisoned"), acquireTimeout: .seconds(30))
         // The server refuses a webhook id too large for its unique index ("index row size
         // exceeds maximum"): a row-specific failure that needs no DDL, which would lock the
         // table other tests share. (The HTTP layer caps header values far below this.)
@@ -100,13 +101,29 @@ struct WebhookDeliveryWriterTests {
         )
         let prefix = uniqueName("good")
         let body = try sample.body()
-        let outcomes = await withTaskGroup(of: (String, Bool?).self) { group in
-            for id in [poison] + (0..<20).map({ "\(prefix)-\($0)" }) {
-                group.addTask { (id, try? await writer.store(delivery(id, body: body))) }
+        let ids = (0..<20).map { "\(prefix)-\($0)" }
+        // The pool's connection is held while a first write waits for it, so that the poison
+        // and the 19 after it queue up and are written as one batch.
+        let release = Tally()
+        let holder = hold(pool, until: release)
+        try await Task.sleep(for: .milliseconds(100))
+        let first = Task { try await writer.store(delivery(ids[0], body: body)) }
+        #expect(await eventually { await (writer.writing, writer.queued) == (1, 0) })
+        let rest = Task {
+            await withTaskGroup(of: (String, Bool?).self) { group in
+                for id in [poison] + ids.dropFirst() {
+                    group.addTask { (id, try? await writer.store(delivery(id, body: body))) }
+                }
+                return await group.reduce(into: [String: Bool?]()) { $0[$1.0] = $1.1 }
             }
-            return await group.reduce(into: [String: Bool?]()) { $0[$1.0] = $1.1 }
         }
+        #expect(await eventually { await writer.queued == 20 })
+        release.add()
+        try await holder.value
+        var outcomes = await rest.value
+        outcomes[ids[0]] = try await first.value
         #expect(outcomes[poison] == .some(nil), "the refused delivery fails, so it is not acknowledged")
+        #expect(await writer.splits == 1, "the good ones were stored by writing the batch row by row")
         #expect(outcomes.filter { $0.key != poison }.allSatisfy { $0.value == true }, "the others are stored")
         let stored = try await pool.query("SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id LIKE \(prefix + "-%")")
         #expect(try stored.scalar("n", as: Int.self) == 20)

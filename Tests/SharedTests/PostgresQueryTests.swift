@@ -65,6 +65,22 @@ import Testing
         #expect(PostgresError(kind: .server, sqlState: .deadlockDetected, message: "").isRetryableTransactionFailure)
     }
 
+    /// Only what one row can cause splits a batch; a read-only server after a failover, a
+    /// missing table or privilege, a timeout or a busy pool fail every row the same way.
+    @Test func onlyRowLevelFailuresAreBlamedOnOneRow() {
+        func error(_ code: String?, kind: PostgresError.Kind = .server) -> PostgresError {
+            PostgresError(kind: kind, sqlState: code.map { SQLState(rawValue: $0) }, message: "")
+        }
+        for code in ["23505", "23502", "22003", "22P02", "54000"] {
+            #expect(error(code).mayBeCausedByOneRow, "\(code)")
+        }
+        for code in ["25006", "42P01", "42501", "55P03", "57014", "40001", "53300", "08006", "XX000"] {
+            #expect(!error(code).mayBeCausedByOneRow, "\(code)")
+        }
+        #expect(!error(nil, kind: .busy).mayBeCausedByOneRow)
+        #expect(!error(nil, kind: .connection).mayBeCausedByOneRow)
+    }
+
     @Test func migrationFilesLoadInVersionOrder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

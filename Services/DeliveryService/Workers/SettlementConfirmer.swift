@@ -52,7 +52,7 @@ struct SettlementConfirmer: Service {
                     metadata: [LogKey.sellerOrderId: "\(delivery.splitOrderId)"]
                 )
             case .notDelivered(let reason):
-                let outcome = RetryPolicy(base: tracking.settings.retryInterval, cap: maxInterval, jitter: .none)
+                let outcome = RetryPolicy(base: tracking.settings.retryInterval, cap: maxInterval)
                     .after(failedAttempt: attempts, of: maxAttempts)
                 _ = try await tx.query(
                     """

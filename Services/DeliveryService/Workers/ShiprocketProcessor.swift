@@ -19,8 +19,9 @@ struct ShiprocketProcessor: Service {
     let confirmsDeliveries: Bool
     var pollInterval = Duration.milliseconds(50)
     var maxAttempts = 8
-    /// 2 s, 4 s, 8 s, ... (eight attempts span about eight minutes).
-    static let retry = RetryPolicy(base: .seconds(2), cap: .seconds(600), jitter: .none)
+    /// 2 s, 4 s, 8 s, ..., each wait between half and all of that so that webhooks that failed
+    /// together spread out (eight attempts span four to eight minutes).
+    static let retry = RetryPolicy(base: .seconds(2), cap: .seconds(600))
     private let unknownCodes = Counter(label: "shiprocket_unknown_status_codes_total")
     private let unmatched = Counter(label: "shiprocket_unmatched_webhooks_total")
 

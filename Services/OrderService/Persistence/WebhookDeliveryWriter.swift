@@ -123,7 +123,10 @@ actor WebhookDeliveryWriter {
         waiting = kept
     }
 
-    private func write(_ batch: [Waiter]) async {
+    /// Writes the batch and answers its callers. Returns the error when the whole statement
+    /// failed for a reason no single row caused (then the same would meet any other write).
+    @discardableResult
+    private func write(_ batch: [Waiter]) async -> (any Error)? {
         // A webhook id twice in one batch is stored once; the later copies are duplicates.
         var seen = Set<String>()
         var unique: [Waiter] = []
@@ -138,16 +141,36 @@ actor WebhookDeliveryWriter {
             batchSizes.record(batch.count)
             for waiter in unique { waiter.continuation.resume(returning: stored.contains(waiter.webhook.headers.webhookId)) }
             for waiter in repeats { waiter.continuation.resume(returning: false) }
+            return nil
         } catch let error as PostgresError where error.mayBeCausedByOneRow && unique.count > 1 {
             // One bad row must not fail the others: store each on its own.
             logger.warning("webhook batch rejected, storing one by one", metadata: [LogKey.error: "\(error)"])
             splits += 1
-            for waiter in unique + repeats { await write([waiter]) }
+            await writeOneByOne(unique + repeats)
+            return nil
         } catch {
             // The whole statement failed (no connection came free in time, the database is
             // gone): every caller is answered at once (503, so Shopify sends it again) rather
             // than each waiting for a single-row write that would fail the same way.
             for waiter in unique + repeats { waiter.continuation.resume(throwing: error) }
+            return (error as? PostgresError)?.mayBeCausedByOneRow == true ? nil : error
+        }
+    }
+
+    /// The rows of a refused batch, each on its own; those whose deadline came meanwhile are
+    /// shed, and once a write fails for a reason of its own (the pool, the connection) the
+    /// rest are answered with that error at once instead of each waiting for it in turn.
+    private func writeOneByOne(_ waiters: [Waiter]) async {
+        var failure: (any Error)?
+        for waiter in waiters {
+            if let failure {
+                waiter.continuation.resume(throwing: failure)
+            } else if waiter.deadline <= ContinuousClock.now.advanced(by: settings.minimumTimeLeft) {
+                shed += 1
+                waiter.continuation.resume(throwing: AnswerDeadline.Exceeded(limit: settings.answerWithin))
+            } else {
+                failure = await write([waiter])
+            }
         }
     }
 

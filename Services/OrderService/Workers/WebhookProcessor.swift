@@ -21,9 +21,10 @@ struct WebhookProcessor: Service {
         var batchSize = 20
         var pollInterval = Duration.milliseconds(50)
         var maxAttempts = 8
-        /// 2 s, 4 s, 8 s, ... up to five minutes: Shopify's own retries are not needed meanwhile,
-        /// the delivery is stored.
-        var retry = RetryPolicy(base: .seconds(2), cap: .seconds(300), jitter: .none)
+        /// 2 s, 4 s, 8 s, ... up to five minutes, each wait between half and all of that (so that
+        /// deliveries that failed together do not retry together): Shopify's own retries are
+        /// not needed meanwhile, the delivery is stored.
+        var retry = RetryPolicy(base: .seconds(2), cap: .seconds(300))
     }
 
     let pool: PostgresPool

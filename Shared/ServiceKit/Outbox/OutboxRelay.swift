@@ -103,7 +103,7 @@ public struct OutboxRelay: Service {
 
     private func markFailed(_ ids: [Int64], error: String, in tx: PostgresLease) async throws {
         failed.increment(by: ids.count)
-        let retry = RetryPolicy(base: .milliseconds(100), cap: settings.maxRetryDelay, jitter: .none)
+        let retry = RetryPolicy(base: .milliseconds(100), cap: settings.maxRetryDelay)
         // The delay of each row's next attempt, by the attempts it has made so far.
         let delays = (1...17).map { retry.delay(attempt: $0).seconds }
         _ = try await tx.query(
