@@ -78,7 +78,7 @@ actor WebhookDeliveryWriter {
 
     private func enqueue(_ webhook: ReceivedWebhook, deadline: ContinuousClock.Instant) async throws -> Bool {
         // Those whose callers were told 503 already are not what fills the queue.
-        if let oldest = waiting.first, oldest.deadline <= ContinuousClock.now.advanced(by: settings.minimumTimeLeft) {
+        if let oldest = waiting.first, oldest.deadline <= shedCutoff {
             shedExpired()
         }
         guard waitingBytes + webhook.payload.count <= settings.maxWaitingBytes || waiting.isEmpty else { throw Overloaded() }
@@ -108,19 +108,26 @@ actor WebhookDeliveryWriter {
     /// Answers, without writing them, the deliveries whose callers were told 503 already or
     /// will be before a write could end.
     private func shedExpired() {
-        let cutoff = ContinuousClock.now.advanced(by: settings.minimumTimeLeft)
+        let cutoff = shedCutoff
         guard waiting.contains(where: { $0.deadline <= cutoff }) else { return }
         var kept: [Waiter] = []
         for waiter in waiting {
             if waiter.deadline <= cutoff {
-                shed += 1
                 waitingBytes -= waiter.webhook.payload.count
-                waiter.continuation.resume(throwing: AnswerDeadline.Exceeded(limit: settings.answerWithin))
+                shedOne(waiter)
             } else {
                 kept.append(waiter)
             }
         }
         waiting = kept
+    }
+
+    /// Deadlines up to this leave too little time for a write (`minimumTimeLeft`).
+    private var shedCutoff: ContinuousClock.Instant { .now.advanced(by: settings.minimumTimeLeft) }
+
+    private func shedOne(_ waiter: Waiter) {
+        shed += 1
+        waiter.continuation.resume(throwing: AnswerDeadline.Exceeded(limit: settings.answerWithin))
     }
 
     /// Writes the batch and answers its callers. Returns the error when the whole statement
@@ -165,9 +172,8 @@ actor WebhookDeliveryWriter {
         for waiter in waiters {
             if let failure {
                 waiter.continuation.resume(throwing: failure)
-            } else if waiter.deadline <= ContinuousClock.now.advanced(by: settings.minimumTimeLeft) {
-                shed += 1
-                waiter.continuation.resume(throwing: AnswerDeadline.Exceeded(limit: settings.answerWithin))
+            } else if waiter.deadline <= shedCutoff {
+                shedOne(waiter)
             } else {
                 failure = await write([waiter])
             }
