@@ -63,8 +63,12 @@ struct TwoVendorChain {
     /// seller orders, each with its pending delivery; returns their split order ids.
     func placeTwoVendorOrder(_ order: SampleOrder? = nil) async throws -> [String] {
         let order = order ?? sample
-        #expect(try await client.deliver(try order.body()).status == 200)
-        #expect(await eventually { (try? await client.order(order.shopifyOrderId).view?.sellerOrders.count) == 2 })
+        let webhookId = UUID().uuidString
+        #expect(try await client.deliver(try order.body(), webhookId: webhookId).status == 200)
+        guard await eventually({ (try? await client.order(order.shopifyOrderId).view?.sellerOrders.count) == 2 }) else {
+            let state = await PipelineDiagnosis.describe(shopifyOrderId: order.shopifyOrderId, webhookId: webhookId)
+            throw TestFailure("the order was not split into two seller orders in time: \(state)")
+        }
         let splits = try #require(try await client.order(order.shopifyOrderId).view).sellerOrders.map(\.splitOrderId)
         for split in splits { #expect(await eventually { await delivery.status(split) == "pending" }) }
         return splits
